@@ -1,0 +1,64 @@
+// polysafe: one binary, many subcommands. Maps library errors to a one-line
+// message on stderr and exit code 1; wrong usage to exit code 2.
+#include <cstdio>
+#include <iostream>
+#include <map>
+
+#include "cli/command.h"
+#include "util/error.h"
+
+using namespace polysafe::cli;
+
+int main(int argc, char** argv) {
+  CLI::App app{"polysafe — measure and repair the safety of language models in every language"};
+  app.name("polysafe");
+  app.set_version_flag("--version", std::string("polysafe ") + POLYSAFE_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  std::vector<std::pair<CLI::App*, std::function<int()>>> commands;
+  auto add = [&](std::function<int()> (*setup)(CLI::App&)) {
+    size_t before = app.get_subcommands({}).size();
+    auto run = setup(app);
+    auto subs = app.get_subcommands({});
+    if (subs.size() > before) commands.emplace_back(subs.back(), std::move(run));
+  };
+  add(setup_models);
+  add(setup_inspect);
+  add(setup_tokenize);
+  add(setup_detokenize);
+  add(setup_chat_template);
+  add(setup_download);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+
+  try {
+    for (auto& [sub, run] : commands)
+      if (sub->parsed()) return run();
+    std::cerr << "polysafe: no command given (see polysafe --help)\n";
+    return kExitUsage;
+  } catch (const polysafe::UsageError& e) {
+    std::cerr << "polysafe: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const polysafe::Error& e) {
+    std::cerr << "polysafe: error: " << e.what() << "\n";
+    return kExitFailure;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "polysafe: error: out of memory\n";
+    return kExitFailure;
+  } catch (const std::exception& e) {
+    std::cerr << "polysafe: internal error: " << e.what() << "\n";
+    return kExitFailure;
+  }
+}

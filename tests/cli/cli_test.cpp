@@ -1,0 +1,110 @@
+// The binary as a user runs it: exit codes, help, inspect, models, tokenize,
+// chat-template, and one-line errors on bad input.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "test_paths.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+using polysafe::test::polysafe_binary;
+using polysafe::test::run_command;
+
+namespace {
+struct Result {
+  int code;
+  std::string out;
+};
+Result run(const std::string& args) {
+  Result r;
+  r.code = run_command(polysafe_binary() + " " + args, &r.out);
+  return r;
+}
+std::string temp_path(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / ("polysafe-cli-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  return (dir / name).string();
+}
+}  // namespace
+
+TEST(Cli, VersionHelpAndUsageErrors) {
+  auto v = run("--version");
+  EXPECT_EQ(v.code, 0);
+  EXPECT_NE(v.out.find("polysafe 0."), std::string::npos);
+  auto h = run("--help");
+  EXPECT_EQ(h.code, 0);
+  for (const char* cmd : {"inspect", "models", "tokenize", "detokenize", "chat-template", "download"})
+    EXPECT_NE(h.out.find(cmd), std::string::npos) << cmd;
+  EXPECT_EQ(run("inspect --help").code, 0);
+  EXPECT_EQ(run("no-such-command").code, 2);
+  EXPECT_EQ(run("").code, 2);
+  EXPECT_EQ(run("inspect --no-such-flag").code, 2);
+}
+
+TEST(Cli, InspectDefaultModel) {
+  auto r = run("inspect");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("architecture: llama"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("block_count"), std::string::npos);
+  EXPECT_NE(r.out.find("vocabulary 49152"), std::string::npos);
+  EXPECT_NE(r.out.find("chat template: present"), std::string::npos);
+  EXPECT_NE(r.out.find("tensors (272)"), std::string::npos);
+  EXPECT_NE(r.out.find("Q4_1 x210"), std::string::npos);
+}
+
+TEST(Cli, InspectGemmaJson) {
+  auto r = run("inspect gemma3-270m --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["architecture"], "gemma3");
+  EXPECT_EQ(j["tensors"].size(), 236u);
+  EXPECT_EQ(j["tokenizer"]["model"], "llama");
+  EXPECT_EQ(j["tokenizer"]["vocab_size"], 262144);
+  EXPECT_EQ(j["tokenizer"]["chat_template"], false);
+  EXPECT_EQ(j["hyperparameters"]["attention.sliding_window"], "512");
+  // Gemma 3 270M: about 268M parameters (embeddings 262144 x 640 dominate).
+  uint64_t params = j["total_parameters"];
+  EXPECT_GT(params, 260000000u);
+  EXPECT_LT(params, 280000000u);
+}
+
+TEST(Cli, ModelsListsBothDefaults) {
+  auto r = run("models --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_GE(j.size(), 2u);
+  EXPECT_EQ(j[0]["name"], "smollm2-135m-instruct");
+  EXPECT_TRUE(j[0]["installed"].get<bool>());
+  EXPECT_EQ(j[1]["name"], "gemma3-270m");
+  EXPECT_TRUE(j[1]["installed"].get<bool>());
+}
+
+TEST(Cli, BadInputIsOneLineErrorWithExitOne) {
+  auto missing = run("inspect /no/such/model.gguf");
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.out.find("/no/such/model.gguf"), std::string::npos);
+
+  auto unknown = run("inspect no-such-model-name");
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_NE(unknown.out.find("known: smollm2-135m-instruct"), std::string::npos) << unknown.out;
+
+  // A real model cut short: the message names the file and what was being read.
+  std::string src = polysafe::test::model_path("smollm2-135m-instruct");
+  std::string cut = temp_path("cut.gguf");
+  {
+    std::ifstream in(src, std::ios::binary);
+    std::string head(5000, '\0');
+    in.read(head.data(), head.size());
+    std::ofstream(cut, std::ios::binary) << head;
+  }
+  auto r = run("inspect " + cut);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find(cut), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("truncated"), std::string::npos) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+}
