@@ -21,7 +21,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       } catch (const polysafe::Error&) {
       }
     }
-    (void)polysafe::formats::summarize_model(path).to_json().dump();
+    // As `polysafe inspect --json` prints it (strings from the file may be invalid UTF-8).
+    (void)polysafe::formats::summarize_model(path).to_json().dump(2, ' ', false,
+                                                                  nlohmann::json::error_handler_t::replace);
   } catch (const polysafe::Error&) {
   }
   return 0;

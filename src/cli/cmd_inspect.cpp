@@ -36,7 +36,9 @@ std::function<int()> setup_inspect(CLI::App& app) {
     std::string path = hub::resolve_model(o->model);
     auto s = formats::summarize_model(path);
     if (o->json) {
-      std::cout << s.to_json().dump(2) << "\n";
+      // Names and metadata strings come from the file unvalidated: invalid UTF-8
+      // would make dump() throw, so it is replaced by U+FFFD.
+      std::cout << s.to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
       return kExitOk;
     }
     std::cout << "model:        " << s.path << "\n";

@@ -51,7 +51,7 @@ std::string ChatTemplate::render(const nlohmann::json& context) const {
   }
 }
 
-std::string ChatTemplate::render(const nlohmann::ordered_json& context) const {
+std::string ChatTemplate::render_ordered(const nlohmann::ordered_json& context) const {
   if (!context.is_object()) throw TemplateError(name() + ": render context must be a JSON object");
   try {
     return render_value(program_, limits_, jinja::from_json(context));

@@ -1,10 +1,9 @@
-// Renders a model's chat template (tokenizer.chat_template, a Jinja program) for a
-// conversation exactly as HF transformers' apply_chat_template does: jinja2
-// ImmutableSandboxedEnvironment(trim_blocks, lstrip_blocks, loopcontrols) with
-// HF's tojson, raise_exception and strftime_now. Output must be byte-identical to
-// that reference; anything outside the supported subset is a TemplateError naming
-// template, line, column and construct, never a guess. Rendering is bounded
-// (depth, steps, output size), so hostile templates stop with an error.
+// Renders a model's chat template (tokenizer.chat_template, Jinja) for a conversation
+// byte-identically to HF transformers' apply_chat_template (jinja2 sandbox with
+// trim_blocks, lstrip_blocks, loopcontrols and HF's tojson/raise_exception/strftime_now).
+// Anything outside the supported subset is a TemplateError naming template, line,
+// column and construct, never a guess; rendering is bounded (depth, steps, output
+// size) so hostile templates stop with an error. Subset, limits: tests/data/chat_templates/README.md.
 #pragma once
 
 #include <memory>
@@ -34,11 +33,11 @@ class ChatTemplate {
   // Parses and checks the template; throws TemplateError ("name:line:col: ...").
   static ChatTemplate parse(const std::string& source, const std::string& name = "chat_template");
 
-  // Renders with the given context variables (a JSON object). ordered_json keeps
-  // the key order of nested objects, which Python dicts (and so the output of
-  // printing or tojson) preserve; nlohmann::json sorts keys.
+  // Renders with the given context variables (a JSON object). nlohmann::json sorts
+  // object keys; render_ordered keeps their order, as Python dicts (and so printed
+  // dicts and tojson output) do.
   std::string render(const nlohmann::json& context) const;
-  std::string render(const nlohmann::ordered_json& context) const;
+  std::string render_ordered(const nlohmann::ordered_json& context) const;
 
   // The HF apply_chat_template context: messages, add_generation_prompt,
   // bos_token, eos_token, and tools = documents = None.

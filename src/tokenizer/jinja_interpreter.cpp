@@ -153,8 +153,15 @@ std::string Interpreter::render(const Value& context) {
   out_ = &out;
   steps_ = 0;
   depth_ = 0;
-  exec_body(program_->body, ctx);
+  try {
+    exec_body(program_->body, ctx);
+  } catch (...) {
+    out_ = nullptr;
+    closures_.clear();
+    throw;
+  }
   out_ = nullptr;
+  closures_.clear();
   return out;
 }
 
@@ -423,6 +430,7 @@ Interpreter::Flow Interpreter::exec(const Stmt& s, const ScopePtr& scope) {
       case StmtKind::Macro: scope->vars[s.name] = make_macro(s, scope); return Flow::Normal;
       case StmtKind::CallBlock: {
         const Stmt* stmt = &s;
+        closures_.push_back(scope);
         std::weak_ptr<Scope> weak = scope;
         Value caller = Value::function("caller", [stmt, weak](Interpreter& in, std::vector<Value>& a, Kwargs& k) {
           ScopePtr closure = weak.lock();
@@ -459,6 +467,7 @@ Interpreter::Flow Interpreter::exec(const Stmt& s, const ScopePtr& scope) {
 
 Value Interpreter::make_macro(const Stmt& m, const ScopePtr& scope) {
   const Stmt* stmt = &m;
+  closures_.push_back(scope);
   std::weak_ptr<Scope> weak = scope;
   return Value::function(m.name, [stmt, weak](Interpreter& in, std::vector<Value>& a, Kwargs& k) {
     ScopePtr closure = weak.lock();

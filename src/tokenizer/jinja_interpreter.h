@@ -54,6 +54,11 @@ class Interpreter {
   uint64_t steps_ = 0;
   int depth_ = 0;
   std::string* out_ = nullptr;
+  // Scopes that macros and callers close over. The closures hold weak references
+  // (a macro is stored in the scope it captures); this list keeps those scopes
+  // alive until the render ends, so a macro that escapes its loop iteration
+  // (e.g. through a namespace) still works, and the cycle is broken afterwards.
+  std::vector<ScopePtr> closures_;
 
   Flow exec_body(const Body& body, const ScopePtr& scope);
   Flow exec(const Stmt& s, const ScopePtr& scope);

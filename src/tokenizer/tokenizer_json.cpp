@@ -17,6 +17,17 @@ using json = nlohmann::json;
 
 std::string type_of(const json& j) { return j.is_object() && j.contains("type") && j["type"].is_string() ? j["type"].get<std::string>() : ""; }
 
+// Token ids index the vocabulary, which is sized to the largest id: reject
+// non-integers (a float id is UB to convert), negatives, and ids so far beyond
+// the entries present that one id would allocate a huge vocabulary of gaps.
+constexpr size_t kMaxIdGap = 65536;
+int64_t token_id(const std::string& path, const std::string& field, const json& j, size_t limit) {
+  if (!j.is_number_integer()) fail(path, field, "expected an integer token id, got " + std::string(j.type_name()));
+  if (j.is_number_unsigned() ? j.get<uint64_t>() >= limit : (j.get<int64_t>() < 0 || static_cast<uint64_t>(j.get<int64_t>()) >= limit))
+    fail(path, field, "token id " + j.dump() + " out of range [0, " + std::to_string(limit) + ")");
+  return j.get<int64_t>();
+}
+
 bool is_byte_token(const std::string& t) {
   auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'); };
   return t.size() == 6 && t.compare(0, 3, "<0x") == 0 && hex(t[3]) && hex(t[4]) && t[5] == '>';
@@ -91,11 +102,12 @@ std::unique_ptr<TokenizerImpl> load_tokenizer_json(const std::string& path) {
 
     // Vocabulary: model.vocab plus added tokens, by id.
     Vocab& v = m->vocab;
+    const json added = j.value("added_tokens", json::array());
+    const size_t id_limit = std::min<size_t>(model.at("vocab").size() + added.size() + kMaxIdGap, INT32_MAX);
     size_t n = 0;
     for (auto it = model.at("vocab").begin(); it != model.at("vocab").end(); ++it)
-      n = std::max<size_t>(n, it.value().get<int64_t>() + 1);
-    const json added = j.value("added_tokens", json::array());
-    for (const auto& a : added) n = std::max<size_t>(n, a.at("id").get<int64_t>() + 1);
+      n = std::max<size_t>(n, token_id(path, "model.vocab['" + it.key() + "']", it.value(), id_limit) + 1);
+    for (const auto& a : added) n = std::max<size_t>(n, token_id(path, "added_tokens[].id", a.at("id"), id_limit) + 1);
     v.tokens.resize(n);
     std::vector<char> filled(n, 0);
     const bool byte_fallback = model.value("byte_fallback", false);
@@ -156,7 +168,7 @@ std::unique_ptr<TokenizerImpl> load_tokenizer_json(const std::string& path) {
         if (piece.contains("Sequence")) { seen_seq = true; continue; }
         const std::string name = piece.at("SpecialToken").at("id").get<std::string>();
         const json& st = pp.at("special_tokens").at(name);
-        int32_t id = st.at("ids").at(0).get<int32_t>();
+        int32_t id = static_cast<int32_t>(token_id(path, "post_processor.special_tokens['" + name + "'].ids[0]", st.at("ids").at(0), n));
         if (!seen_seq) { v.bos_id = id; v.add_bos = true; } else { v.eos_id = id; v.add_eos = true; }
       }
     }

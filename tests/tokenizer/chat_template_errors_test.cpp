@@ -128,7 +128,7 @@ TEST(ChatTemplateErrors, LimitsAreConfigurable) {
 TEST(ChatTemplateApi, GenericRenderAndContextOrder) {
   auto t = ChatTemplate::parse("{{ d }} {{ d|tojson }} {{ n + 1 }} {{ f }} {{ b }} {{ z }}", "t");
   nlohmann::ordered_json octx = {{"d", {{"z", 1}, {"a", "é"}}}, {"n", 41}, {"f", 2.50}, {"b", true}, {"z", nullptr}};
-  EXPECT_EQ(t.render(octx), "{'z': 1, 'a': 'é'} {\"z\": 1, \"a\": \"é\"} 42 2.5 True None");
+  EXPECT_EQ(t.render_ordered(octx), "{'z': 1, 'a': 'é'} {\"z\": 1, \"a\": \"é\"} 42 2.5 True None");
   nlohmann::json sorted_ctx = {{"d", {{"z", 1}, {"a", "é"}}}, {"n", 41}, {"f", 2.50}, {"b", true}, {"z", nullptr}};
   EXPECT_EQ(t.render(sorted_ctx), "{'a': 'é', 'z': 1} {\"a\": \"é\", \"z\": 1} 42 2.5 True None");
   EXPECT_THROW(t.render(nlohmann::json::array()), TemplateError);

@@ -92,7 +92,7 @@ void check_template(const std::string& name, const std::string& source, const fs
     std::string got, err = parse_error;
     if (t) {
       try {
-        got = t->render(chat_context(cases[i]));
+        got = t->render_ordered(chat_context(cases[i]));
       } catch (const polysafe::TemplateError& e) {
         err = e.what();
       }
