@@ -30,6 +30,25 @@ def run_json(cmd, env=None):
     return json.loads(out.strip().splitlines()[-1])
 
 
+def llama_cpp_tokens_per_second(model_path, texts, repeat):
+    """llama.cpp's own tokenizer on the same GGUF (one call per string), when
+    llama-cpp-python is installed (scripts/install-reference-tools.sh)."""
+    try:
+        import time
+        from llama_cpp import Llama
+    except ImportError:
+        return None
+    llm = Llama(model_path=model_path, vocab_only=True, verbose=False)
+    data = [t.encode("utf-8") for t in texts]
+    best, n = None, 0
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        n = sum(len(llm.tokenize(b, add_bos=True, special=False)) for b in data)
+        dt = time.perf_counter() - t0
+        best = dt if best is None else min(best, dt)
+    return n / best
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
@@ -51,10 +70,16 @@ def main():
             hf = run_json([sys.executable, os.path.join(ROOT, "scripts/reference/hf_tokenize.py"), "--bench", tj,
                            corpus, "--repeat", str(a.repeat)], env)
             gg = run_json([a.bin, "--gguf", models[name], "--corpus", corpus, "--repeat", str(a.repeat)], env)
+            lc = llama_cpp_tokens_per_second(models[name], texts, a.repeat)
             print(f"{name} ({kind} tokenizer.json): polysafe {ours['tokens_per_second']:,.0f} tok/s, "
                   f"HF tokenizers {hf['tokens_per_second']:,.0f} tok/s, ratio polysafe/HF = "
                   f"{ours['tokens_per_second'] / hf['tokens_per_second']:.2f}  "
-                  f"(polysafe from GGUF, llama.cpp rules: {gg['tokens_per_second']:,.0f} tok/s)")
+                  f"(HF per call {hf['per_call_tokens_per_second']:,.0f}, batch {hf['batch_tokens_per_second']:,.0f})")
+            line = f"  {name} GGUF (llama.cpp rules): polysafe {gg['tokens_per_second']:,.0f} tok/s"
+            if lc:
+                line += (f", llama.cpp via llama-cpp-python {lc:,.0f} tok/s, ratio polysafe/llama.cpp = "
+                         f"{gg['tokens_per_second'] / lc:.2f}")
+            print(line)
 
 
 if __name__ == "__main__":
