@@ -7,6 +7,9 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include <gtest/gtest.h>
+#include <unistd.h>
+
 #include "hub/model_registry.h"
 
 namespace polysafe::test {
@@ -32,6 +35,31 @@ int run_command(const std::string& cmd, std::string* output, bool merge_stderr) 
     if (output) output->append(buf.data(), n);
   int status = pclose(p);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+ScratchDir::ScratchDir(const std::string& tag) {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = info ? std::string(info->test_suite_name()) + "." + info->name() : "global";
+  path_ = std::filesystem::temp_directory_path() /
+          ("polysafe-" + std::to_string(::getpid()) + "-" + name + (tag.empty() ? "" : "-" + tag));
+  std::filesystem::remove_all(path_);
+  std::filesystem::create_directories(path_);
+}
+
+ScratchDir::~ScratchDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string hex(const void* data, size_t n) {
+  static const char* digits = "0123456789abcdef";
+  std::string s;
+  const auto* b = static_cast<const unsigned char*>(data);
+  for (size_t i = 0; i < n; ++i) {
+    s.push_back(digits[b[i] >> 4]);
+    s.push_back(digits[b[i] & 15]);
+  }
+  return s;
 }
 
 }  // namespace polysafe::test

@@ -25,11 +25,6 @@ Result run(const std::string& args) {
   r.code = run_command(polysafe_binary() + " " + args, &r.out);
   return r;
 }
-std::string temp_path(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("polysafe-cli-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
-}
 }  // namespace
 
 TEST(Cli, VersionHelpAndUsageErrors) {
@@ -97,7 +92,8 @@ TEST(Cli, BadInputIsOneLineErrorWithExitOne) {
   // the field being read, on one line, with exit code 1.
   std::string src = polysafe::test::model_path("smollm2-135m-instruct");
   for (size_t cut_at : {size_t(10), size_t(5000), size_t(1000000), size_t(60000000)}) {
-    std::string cut = temp_path("cut.gguf");
+    polysafe::test::ScratchDir dir;
+    std::string cut = (dir.path() / "cut.gguf").string();
     {
       std::ifstream in(src, std::ios::binary);
       std::string head(cut_at, '\0');

@@ -18,27 +18,6 @@
 
 namespace polysafe::test {
 
-// A fresh directory under $TMPDIR, removed with everything in it at scope exit.
-class ScratchDir {
- public:
-  explicit ScratchDir(const std::string& tag) {
-    std::string tmpl = (std::filesystem::temp_directory_path() / ("polysafe-" + tag + "-XXXXXX")).string();
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    if (!::mkdtemp(buf.data())) throw std::runtime_error("mkdtemp failed for " + tmpl);
-    path_ = buf.data();
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 inline std::vector<uint8_t> read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot open " + path);

@@ -22,27 +22,16 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-std::string hex(const void* p, size_t n) {
-  static const char* d = "0123456789abcdef";
-  std::string s;
-  const auto* b = static_cast<const uint8_t*>(p);
-  for (size_t i = 0; i < n; ++i) {
-    s.push_back(d[b[i] >> 4]);
-    s.push_back(d[b[i] & 15]);
-  }
-  return s;
-}
+using test::hex;
 
 class SafetensorsReaderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("polysafe_st_reader_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    scratch_ = std::make_unique<test::ScratchDir>();
+    dir_ = scratch_->path();
   }
-  void TearDown() override { fs::remove_all(dir_); }
+  void TearDown() override { scratch_.reset(); }
+  std::unique_ptr<test::ScratchDir> scratch_;
 
   // A file with the given raw header text (length prefix computed) and data.
   std::string make(const std::string& name, const std::string& header, const std::string& data) {

@@ -17,15 +17,6 @@
 namespace fs = std::filesystem;
 using namespace polysafe;
 
-namespace {
-fs::path fresh_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("polysafe-hub-" + std::to_string(::getpid()) + "-" + name);
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-}  // namespace
-
 TEST(ModelRegistry, ShortNamesAndAliasesResolveToInstalledFiles) {
   std::string smol = hub::resolve_model("smollm2-135m-instruct");
   EXPECT_EQ(fs::path(smol).filename(), "SmolLM2-135M-Instruct.Q4_1.gguf");
@@ -59,9 +50,9 @@ TEST(ModelRegistry, UnknownNamesAndDirectoriesGiveClearErrors) {
   } catch (const HubError& e) {
     EXPECT_NE(std::string(e.what()).find("polysafe download SomeOrg/some-model"), std::string::npos);
   }
-  auto d = fresh_dir("noconfig");
+  test::ScratchDir d;
   try {
-    hub::resolve_model(d.string());
+    hub::resolve_model(d.path().string());
     FAIL();
   } catch (const HubError& e) {
     EXPECT_NE(std::string(e.what()).find("no config.json"), std::string::npos);
@@ -70,7 +61,8 @@ TEST(ModelRegistry, UnknownNamesAndDirectoriesGiveClearErrors) {
 
 // Through the binary, so the environment (cache dir, site-packages) is fresh.
 TEST(ModelRegistry, GemmaIsAssembledIntoAFreshCacheAndVerified) {
-  auto cache = fresh_dir("cache");
+  test::ScratchDir scratch("cache");
+  const fs::path& cache = scratch.path();
   std::string out;
   int rc = test::run_command("POLYSAFE_CACHE=" + cache.string() + " " + test::polysafe_binary() + " models --json",
                              &out, false);
@@ -98,12 +90,12 @@ TEST(ModelRegistry, GemmaIsAssembledIntoAFreshCacheAndVerified) {
   ASSERT_EQ(rc, 0);
   EXPECT_EQ(sha256_file_hex(assembled.string()),
             "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818");
-  fs::remove_all(cache);
 }
 
 TEST(ModelRegistry, MissingPackagesSayHowToInstall) {
-  auto empty = fresh_dir("site");
-  auto cache = fresh_dir("cache2");
+  test::ScratchDir empty_dir("site"), cache_dir("cache");
+  const fs::path& empty = empty_dir.path();
+  const fs::path& cache = cache_dir.path();
   std::string out;
   int rc = test::run_command("POLYSAFE_SITE_PACKAGES=" + empty.string() + " POLYSAFE_CACHE=" + cache.string() + " " +
                                  test::polysafe_binary() + " inspect gemma3-270m",
