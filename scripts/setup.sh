@@ -24,6 +24,8 @@ APT_PACKAGES=(
   nlohmann-json3-dev libcli11-dev     # JSON, command line
   libcurl4-openssl-dev libssl-dev     # downloads, sha256
   libicu-dev                          # Unicode classes for tokenizer pre-splitting
+  libtorch-dev                        # inference engine (src/engine), CPU libtorch 1.13
+  libopenblas0-openmp                 # fast BLAS for libtorch (its default alternative is the slow reference BLAS)
   python3                             # reference implementations, model packages
 )
 # Node.js may come from another source (e.g. nodesource, which bundles npm);

@@ -28,6 +28,10 @@ std::function<int()> setup_tokenize(CLI::App& app);
 std::function<int()> setup_detokenize(CLI::App& app);
 std::function<int()> setup_chat_template(CLI::App& app);
 std::function<int()> setup_download(CLI::App& app);
+std::function<int()> setup_generate(CLI::App& app);
+std::function<int()> setup_score(CLI::App& app);
+std::function<int()> setup_perplexity(CLI::App& app);
+std::function<int()> setup_convert(CLI::App& app);
 
 // Default model of commands whose MODEL argument is optional.
 inline const char* kDefaultModel = "smollm2-135m-instruct";

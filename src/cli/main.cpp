@@ -29,6 +29,10 @@ int main(int argc, char** argv) {
   add(setup_detokenize);
   add(setup_chat_template);
   add(setup_download);
+  add(setup_generate);
+  add(setup_score);
+  add(setup_perplexity);
+  add(setup_convert);
 
   try {
     app.parse(argc, argv);
