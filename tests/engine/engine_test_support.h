@@ -2,7 +2,9 @@
 // process (loading dequantises every tensor, so tests share the result).
 #pragma once
 
+#include <map>
 #include <memory>
+#include <utility>
 #include <string>
 
 #include "engine/model.h"
@@ -10,28 +12,25 @@
 
 namespace polysafe::test {
 
-inline const engine::Model& smollm2(engine::DType dtype = engine::DType::F32) {
-  static std::unique_ptr<engine::Model> f32, bf16;
-  auto& slot = dtype == engine::DType::F32 ? f32 : bf16;
+// The default model `name` in `dtype`, loaded on first use and kept for the process.
+inline const engine::Model& cached_model(const std::string& name, engine::DType dtype) {
+  static std::map<std::pair<std::string, engine::DType>, std::unique_ptr<engine::Model>> loaded;
+  auto& slot = loaded[{name, dtype}];
   if (!slot) {
     engine::LoadOptions o;
     o.dtype = dtype;
     o.threads = 2;
-    slot = engine::Model::load(model_path("smollm2-135m-instruct"), o);
+    slot = engine::Model::load(model_path(name), o);
   }
   return *slot;
 }
 
+inline const engine::Model& smollm2(engine::DType dtype = engine::DType::F32) {
+  return cached_model("smollm2-135m-instruct", dtype);
+}
+
 inline const engine::Model& gemma3(engine::DType dtype = engine::DType::F32) {
-  static std::unique_ptr<engine::Model> f32, bf16;
-  auto& slot = dtype == engine::DType::F32 ? f32 : bf16;
-  if (!slot) {
-    engine::LoadOptions o;
-    o.dtype = dtype;
-    o.threads = 2;
-    slot = engine::Model::load(model_path("gemma3-270m"), o);
-  }
-  return *slot;
+  return cached_model("gemma3-270m", dtype);
 }
 
 }  // namespace polysafe::test
