@@ -50,6 +50,7 @@ SIG = 7             # significant digits of stored floats (float32 has ~7.2)
 # One thread: on this shared 2-core machine ggml's spinning thread barrier made
 # 2 threads ~200x slower per decoded token under load (0.59 s vs 2.8 ms on the
 # qwen2 fixture). Each F32 dot product is computed by one thread either way.
+KV_TYPE_F32 = 0  # GGML_TYPE_F32
 N_THREADS = int(os.environ.get("ENGINE_REF_THREADS", "1"))
 
 # Random fixtures: name -> polysafe convert arguments (defaults: 2 layers,
@@ -98,7 +99,11 @@ class Ref:
     def __init__(self, path):
         import llama_cpp
         self.llm = llama_cpp.Llama(model_path=path, logits_all=True, n_ctx=N_CTX, n_batch=N_CTX, n_ubatch=N_CTX,
-                                   n_threads=N_THREADS, n_threads_batch=N_THREADS, embedding=False, verbose=False, seed=0)
+                                   n_threads=N_THREADS, n_threads_batch=N_THREADS, embedding=False, verbose=False, seed=0,
+                                   # F32 KV cache: llama.cpp's default F16 cache rounds K, V (and, in the
+                                   # attention products, Q and the softmax output) to f16, which an fp32
+                                   # reference must not do.
+                                   type_k=KV_TYPE_F32, type_v=KV_TYPE_F32)
 
     def tokenize(self, text, add_special):
         return self.llm.tokenize(text.encode("utf-8"), add_bos=add_special, special=False)
@@ -135,7 +140,7 @@ def write_model_vectors(name, variant, path, out_dir, top_n, with_scores):
         f.write(json.dumps({
             "kind": "header", "model": name, "variant": variant, "file": os.path.basename(path),
             "sha256": sha256_file(path), "reference": f"llama-cpp-python {llama_cpp.__version__}",
-            "n_ctx": N_CTX, "n_threads": N_THREADS, "top_n": top_n, "greedy_tokens": GREEDY_TOKENS, "significant_digits": SIG,
+            "n_ctx": N_CTX, "n_threads": N_THREADS, "kv_cache": "f32", "top_n": top_n, "greedy_tokens": GREEDY_TOKENS, "significant_digits": SIG,
             "tokenize": "llama_tokenize(text, add_special=True, parse_special=False)",
         }, ensure_ascii=False) + "\n")
         t1 = time.time()

@@ -19,12 +19,6 @@ at::Tensor self_attention(const ModelConfig& c, const LayerWeights& w, int64_t l
   k = ops::apply_rope(k, rope, c.rope_style);
 
   const auto cdt = ctx.cache->k_dtype();
-  // llama.cpp's default F16 KV cache rounds K and V to f16, and its f16 matrix
-  // products round Q and the softmax output too; llama_cpp_rounding reproduces that.
-  auto r16 = [&](const at::Tensor& t) { return ctx.llama_cpp_rounding ? t.to(at::kHalf).to(at::kFloat) : t; };
-  q = r16(q);
-  k = r16(k);
-  v = r16(v);
   // [B, S, H, D] -> [B, H, S, D]; queries grouped by their kv head: [B, Hkv, G*S, D]
   at::Tensor qg = (q * c.attn_scale).permute({0, 2, 1, 3}).reshape({B, Hkv, G * S, D}).to(cdt);
   auto [K, V] = ctx.cache->write(layer, k.permute({0, 2, 1, 3}).to(cdt), v.permute({0, 2, 1, 3}).to(cdt));
@@ -32,7 +26,7 @@ at::Tensor self_attention(const ModelConfig& c, const LayerWeights& w, int64_t l
 
   at::Tensor scores = at::matmul(qg, K.transpose(-1, -2)).to(at::kFloat).view({B, Hkv, G, S, T});
   scores = scores + (local ? ctx.mask_local : ctx.mask_global);
-  at::Tensor probs = r16(at::softmax(scores, -1)).view({B, Hkv, G * S, T}).to(cdt);
+  at::Tensor probs = at::softmax(scores, -1).view({B, Hkv, G * S, T}).to(cdt);
   at::Tensor out = at::matmul(probs, V).to(at::kFloat);  // [B, Hkv, G*S, D]
   out = out.view({B, Hq, S, D}).permute({0, 2, 1, 3}).reshape({B, S, Hq * D});
   return ops::linear(out, w.wo);

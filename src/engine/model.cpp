@@ -103,7 +103,7 @@ std::unique_ptr<Model> Model::load(const std::string& spec, const LoadOptions& o
     if (opts.check_memory) check_memory(estimate_weight_memory(cfg, opts.dtype).total(), impl->path);
     impl->tok = tokenizer::Tokenizer::from_gguf(*impl->gguf);
     impl->chat_template = impl->gguf->opt_string("tokenizer.chat_template").value_or("");
-    w = load_gguf_weights(*impl->gguf, cfg, opts.dtype, unsigned(impl->threads));
+    w = load_gguf_weights(*impl->gguf, cfg, opts.dtype, unsigned(impl->threads), opts.keep_quantized);
   }
   if (int64_t(impl->tok->vocab_size()) > cfg.vocab)
     throw EngineError(impl->path + ": tokenizer has " + std::to_string(impl->tok->vocab_size()) +
@@ -112,7 +112,7 @@ std::unique_ptr<Model> Model::load(const std::string& spec, const LoadOptions& o
     if (id >= 0 && std::find(impl->stop_tokens.begin(), impl->stop_tokens.end(), id) == impl->stop_tokens.end())
       impl->stop_tokens.push_back(id);
   impl->net = std::make_unique<Transformer>(std::move(cfg), std::move(w));
-  impl->net->set_llama_cpp_rounding(opts.llama_cpp_rounding);
+  impl->net->set_ggml_gelu_table(opts.ggml_gelu_table);
   return std::unique_ptr<Model>(new Model(std::move(impl)));
 }
 
@@ -124,7 +124,7 @@ int Model::threads() const { return impl_->threads; }
 const std::string& Model::chat_template() const { return impl_->chat_template; }
 const std::vector<int32_t>& Model::stop_tokens() const { return impl_->stop_tokens; }
 
-std::vector<float> Model::output_matrix() const { return to_vector(impl_->net->weights().output); }
+std::vector<float> Model::output_matrix() const { return to_vector(impl_->net->weights().output.to_f32()); }
 
 std::vector<SequenceOutput> Model::forward(const std::vector<std::vector<int32_t>>& seqs,
                                            const ForwardOptions& opts) const {

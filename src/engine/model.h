@@ -22,10 +22,14 @@ struct LoadOptions {
   DType dtype = DType::F32;
   int threads = 0;           // 0: every hardware thread
   bool check_memory = true;  // refuse when MemAvailable is too small
-  // Reproduce llama.cpp's CPU rounding: Q, K, V and the attention weights to f16
-  // (its default F16 KV cache and f16 products) and GELU through its f16 table.
-  // For parity checks against llama.cpp; off (default): exact f32 throughout.
-  bool llama_cpp_rounding = false;
+  // GELU (gemma3) through ggml's CPU lookup table, which rounds the input and the
+  // result to f16, as llama.cpp computes it. Only to study parity with llama.cpp;
+  // off (default): the exact tanh GELU in f32.
+  bool ggml_gelu_table = false;
+  // At f32, multiply GGUF block-quantised matrices in their integer codes (about
+  // 1.1 bytes per weight instead of 4; each weight expands to exactly its
+  // dequantised f32 value). false: dequantise to dense f32 at load.
+  bool keep_quantized = true;
 };
 
 // Where a batch's shorter sequences get their padding. Results do not depend on it.

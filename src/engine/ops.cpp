@@ -29,6 +29,13 @@ at::Tensor linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b)
   return y;
 }
 
+at::Tensor linear(const at::Tensor& x, const LinearWeight& w, const at::Tensor& b) {
+  if (!w.codes) return linear(x, w.dense, b);
+  at::Tensor y = w.codes->matmul(x);
+  if (b.defined()) y.add_(b);
+  return y;
+}
+
 RopeTable rope_table(const at::Tensor& positions, int64_t rope_dim, double base, double freq_scale) {
   const int64_t half = rope_dim / 2;
   std::vector<double> inv(half);

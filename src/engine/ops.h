@@ -7,6 +7,7 @@
 #include <ATen/ATen.h>
 
 #include "engine/model_config.h"
+#include "engine/quantized_matrix.h"
 
 namespace polysafe::engine::ops {
 
@@ -20,6 +21,8 @@ at::Tensor norm(NormKind kind, const at::Tensor& x, const at::Tensor& w, double 
 // x (f32) times W^T (+ b): the product runs in W's dtype (f32 or bf16), the
 // result is f32.
 at::Tensor linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b = {});
+// The same for a dense or quantized weight (QuantizedMatrix::matmul).
+at::Tensor linear(const at::Tensor& x, const LinearWeight& w, const at::Tensor& b = {});
 
 // Cos/sin of RoPE angles (Su et al. 2021) for integer positions [B, S]:
 // angle_i = pos * freq_scale * base^(-2i/rope_dim), i < rope_dim/2; both [B, S, 1, rope_dim/2] f32.

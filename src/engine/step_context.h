@@ -16,7 +16,7 @@ struct StepContext {
   at::Tensor mask_global;   // [B, 1, 1, S, T] additive (0 or -inf), f32
   at::Tensor mask_local;    // same for sliding-window layers (undefined if none)
   ops::RopeTable rope_global, rope_local;
-  bool llama_cpp_rounding = false;  // f16 rounding where llama.cpp's CPU path rounds (LoadOptions)
+  bool ggml_gelu_table = false;  // GELU through ggml's f16 table (LoadOptions)
 };
 
 }  // namespace polysafe::engine

@@ -38,7 +38,7 @@ Transformer::StepOutput Transformer::step(const at::Tensor& tokens, const at::Te
     throw EngineError("transformer step: tokens and validity must both be [batch, steps]");
   StepContext ctx;
   ctx.cache = &cache;
-  ctx.llama_cpp_rounding = llama_cpp_rounding_;
+  ctx.ggml_gelu_table = ggml_gelu_table_;
   at::Tensor pos = cache.begin_step(valid);
   ctx.rope_global = ops::rope_table(pos, c_.rope_dim, c_.rope_base, c_.rope_freq_scale);
   ctx.mask_global = build_mask(cache, pos, 0);

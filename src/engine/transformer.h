@@ -29,15 +29,14 @@ class Transformer {
   StepOutput step(const at::Tensor& tokens, const at::Tensor& valid, KvCache& cache, bool capture_ffn_input) const;
   // LM head (+ softcapping / logit scale): [..., hidden] -> [..., vocab] f32.
   at::Tensor logits(const at::Tensor& final_hidden) const;
-  // Emulate llama.cpp's f16 roundings (see LoadOptions::llama_cpp_rounding).
-  void set_llama_cpp_rounding(bool on) { llama_cpp_rounding_ = on; }
-  bool llama_cpp_rounding() const { return llama_cpp_rounding_; }
+  // GELU through ggml's f16 table (see LoadOptions::ggml_gelu_table).
+  void set_ggml_gelu_table(bool on) { ggml_gelu_table_ = on; }
   KvCache new_cache(int64_t batch, int64_t capacity) const { return KvCache(c_, batch, capacity, compute_type()); }
 
  private:
   ModelConfig c_;
   Weights w_;
-  bool llama_cpp_rounding_ = false;
+  bool ggml_gelu_table_ = false;
 };
 
 }  // namespace polysafe::engine

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "engine/engine_error.h"
+#include "formats/block_codes.h"
 #include "formats/dequantize.h"
 #include "formats/gguf_reader.h"
 #include "formats/safetensors_checkpoint.h"
@@ -24,31 +25,55 @@ std::string shape_str(const std::vector<int64_t>& s) {
 // Fetches one tensor as f32 in torch order ([out, in] for matrices) after checking
 // its shape; `required=false` returns an undefined tensor when it is absent.
 using Fetch = std::function<at::Tensor(const std::string& name, const std::vector<int64_t>& shape, bool required)>;
+// Fetches a (shape-checked, present) matrix in its integer codes, or nullptr
+// when its type has none; an empty FetchCodes means "always dense".
+using FetchCodes =
+    std::function<std::shared_ptr<QuantizedMatrix>(const std::string& name, const std::vector<int64_t>& shape)>;
 
 at::Tensor to_compute(const at::Tensor& t, DType d) {
   return d == DType::BF16 ? t.to(at::kBFloat16).contiguous() : t.contiguous();
 }
 
-Weights build(const ModelConfig& c, DType dtype, const Fetch& get) {
+Weights build(const ModelConfig& c, DType dtype, const Fetch& get, const FetchCodes& codes = {}) {
   const int64_t H = c.hidden, D = c.head_dim, q_rows = c.n_head * D, kv_rows = c.n_kv_head * D;
+  using Part = std::pair<std::string, std::vector<int64_t>>;
+  // One linear weight from row-stacked parts: in codes when every part has them.
+  auto matrix = [&](const std::vector<Part>& parts) {
+    LinearWeight lw;
+    if (codes && dtype == DType::F32) {
+      std::vector<QuantizedMatrix> qs;
+      for (const auto& [name, shape] : parts) {
+        auto q = codes(name, shape);
+        if (!q) break;
+        qs.push_back(std::move(*q));
+      }
+      if (qs.size() == parts.size()) {
+        lw.codes = std::make_shared<QuantizedMatrix>(qs.size() == 1 ? std::move(qs[0]) : QuantizedMatrix::stack_rows(qs));
+        return lw;
+      }
+    }
+    std::vector<at::Tensor> ts;
+    for (const auto& [name, shape] : parts) ts.push_back(get(name, shape, true));
+    lw.dense = to_compute(ts.size() == 1 ? ts[0] : at::cat(ts, 0), dtype);
+    return lw;
+  };
   Weights w;
   w.dtype = dtype;
   w.tok_embd = to_compute(get("token_embd.weight", {c.vocab, H}, true), dtype);
   w.output_norm = get("output_norm.weight", {H}, true);
   if (c.tied_output) {
-    w.output = w.tok_embd;
+    w.output = matrix({{"token_embd.weight", {c.vocab, H}}});
+    if (!w.output.codes) w.output.dense = w.tok_embd;  // share the storage
   } else {
-    w.output = to_compute(get("output.weight", {c.vocab, H}, true), dtype);
+    w.output = matrix({{"output.weight", {c.vocab, H}}});
   }
   w.layers.resize(c.n_layer);
   for (int64_t i = 0; i < c.n_layer; ++i) {
     auto& L = w.layers[i];
     const std::string b = "blk." + std::to_string(i) + ".";
     L.attn_norm = get(b + "attn_norm.weight", {H}, true);
-    at::Tensor q = get(b + "attn_q.weight", {q_rows, H}, true);
-    at::Tensor k = get(b + "attn_k.weight", {kv_rows, H}, true);
-    at::Tensor v = get(b + "attn_v.weight", {kv_rows, H}, true);
-    L.wqkv = to_compute(at::cat({q, k, v}, 0), dtype);
+    L.wqkv = matrix({{b + "attn_q.weight", {q_rows, H}}, {b + "attn_k.weight", {kv_rows, H}},
+                     {b + "attn_v.weight", {kv_rows, H}}});
     if (c.qkv_bias) {
       L.bqkv = at::cat({get(b + "attn_q.bias", {q_rows}, true), get(b + "attn_k.bias", {kv_rows}, true),
                         get(b + "attn_v.bias", {kv_rows}, true)}, 0).contiguous();
@@ -57,16 +82,14 @@ Weights build(const ModelConfig& c, DType dtype, const Fetch& get) {
       L.q_norm = get(b + "attn_q_norm.weight", {D}, true);
       L.k_norm = get(b + "attn_k_norm.weight", {D}, true);
     }
-    L.wo = to_compute(get(b + "attn_output.weight", {H, q_rows}, true), dtype);
+    L.wo = matrix({{b + "attn_output.weight", {H, q_rows}}});
     if (c.post_norms) {
       L.post_attn_norm = get(b + "post_attention_norm.weight", {H}, true);
       L.post_ffn_norm = get(b + "post_ffw_norm.weight", {H}, true);
     }
     if (!c.parallel_block) L.ffn_norm = get(b + "ffn_norm.weight", {H}, true);
-    at::Tensor gate = get(b + "ffn_gate.weight", {c.ffn, H}, true);
-    at::Tensor up = get(b + "ffn_up.weight", {c.ffn, H}, true);
-    L.w_gate_up = to_compute(at::cat({gate, up}, 0), dtype);
-    L.w_down = to_compute(get(b + "ffn_down.weight", {H, c.ffn}, true), dtype);
+    L.w_gate_up = matrix({{b + "ffn_gate.weight", {c.ffn, H}}, {b + "ffn_up.weight", {c.ffn, H}}});
+    L.w_down = matrix({{b + "ffn_down.weight", {H, c.ffn}}});
   }
   return w;
 }
@@ -137,11 +160,13 @@ void check_memory(uint64_t bytes, const std::string& what) {
                       " available (MemAvailable in /proc/meminfo)");
 }
 
-Weights load_gguf_weights(const formats::GgufFile& f, const ModelConfig& c, DType dtype, unsigned threads) {
-  Fetch get = [&](const std::string& name, const std::vector<int64_t>& shape, bool required) -> at::Tensor {
+Weights load_gguf_weights(const formats::GgufFile& f, const ModelConfig& c, DType dtype, unsigned threads,
+                          bool keep_codes) {
+  auto find = [&](const std::string& name, const std::vector<int64_t>& shape, bool required)
+      -> const formats::GgufTensorInfo* {
     const auto* t = f.find_tensor(name);
     if (!t) {
-      if (!required) return {};
+      if (!required) return nullptr;
       throw EngineError(f.path() + ": tensor '" + name + "' is missing (architecture " + c.arch_name +
                         " expects shape " + shape_str(shape) + ")");
     }
@@ -150,11 +175,23 @@ Weights load_gguf_weights(const formats::GgufFile& f, const ModelConfig& c, DTyp
     if (got != shape)
       throw EngineError(f.path() + ": tensor '" + name + "': shape " + shape_str(got) + " does not match " +
                         c.arch_name + " with these hyper-parameters, expected " + shape_str(shape));
+    return t;
+  };
+  Fetch get = [&](const std::string& name, const std::vector<int64_t>& shape, bool required) -> at::Tensor {
+    const auto* t = find(name, shape, required);
+    if (!t) return {};
     at::Tensor out = at::empty(shape, at::kFloat);
     formats::dequantize_tensor_into(*t, out.data_ptr<float>(), threads);
     return out;
   };
-  return build(c, dtype, get);
+  FetchCodes codes;
+  if (keep_codes)
+    codes = [&](const std::string& name, const std::vector<int64_t>& shape) -> std::shared_ptr<QuantizedMatrix> {
+      const auto* t = find(name, shape, true);
+      if (!formats::affine_codes_layout(t->type_id)) return nullptr;
+      return std::make_shared<QuantizedMatrix>(QuantizedMatrix::from_gguf(*t));
+    };
+  return build(c, dtype, get, codes);
 }
 
 Weights load_safetensors_weights(const formats::SafetensorsCheckpoint& ck, const ModelConfig& c, DType dtype) {

@@ -13,6 +13,7 @@
 #include <ATen/ATen.h>
 
 #include "engine/dtype.h"
+#include "engine/quantized_matrix.h"
 #include "engine/model_config.h"
 
 namespace polysafe::formats {
@@ -22,25 +23,27 @@ class SafetensorsCheckpoint;
 
 namespace polysafe::engine {
 
-// One decoder block. Matrices are [out, in] (torch.nn.Linear layout) in the
-// compute dtype; norms and biases stay f32. Q, K, V are fused row-wise into wqkv
+// One decoder block. Matrices are [out, in] (torch.nn.Linear layout), dense in
+// the compute dtype or, from block-quantised GGUF tensors at f32, kept in their
+// integer codes (QuantizedMatrix); norms and biases stay f32. Q, K, V are fused row-wise into wqkv
 // (rows: n_head*head_dim, then n_kv_head*head_dim twice) and gate/up into
 // w_gate_up (gate rows first), so each sublayer is one matrix product.
 struct LayerWeights {
   at::Tensor attn_norm;
-  at::Tensor wqkv, bqkv;            // bqkv undefined unless config.qkv_bias
+  LinearWeight wqkv;
+  at::Tensor bqkv;                  // undefined unless config.qkv_bias
   at::Tensor q_norm, k_norm;        // gemma3
-  at::Tensor wo;
+  LinearWeight wo;
   at::Tensor post_attn_norm;        // gemma3
   at::Tensor ffn_norm;              // absent for parallel blocks (cohere)
-  at::Tensor w_gate_up, w_down;
+  LinearWeight w_gate_up, w_down;
   at::Tensor post_ffn_norm;         // gemma3
 };
 
 struct Weights {
   DType dtype = DType::F32;
-  at::Tensor tok_embd;     // [vocab, hidden], compute dtype
-  at::Tensor output;       // [vocab, hidden]; the same storage as tok_embd when tied
+  at::Tensor tok_embd;     // [vocab, hidden], compute dtype (dense: rows are looked up)
+  LinearWeight output;     // [vocab, hidden]; tok_embd's storage when tied and dense
   at::Tensor output_norm;  // [hidden], f32
   std::vector<LayerWeights> layers;
 };
@@ -59,7 +62,9 @@ uint64_t mem_available_bytes();
 // what the machine has free; does nothing when the amount is unknown.
 void check_memory(uint64_t bytes, const std::string& what);
 
-Weights load_gguf_weights(const formats::GgufFile& f, const ModelConfig& c, DType dtype, unsigned threads);
+// keep_codes: at f32, matrices of block-quantised types stay in their codes.
+Weights load_gguf_weights(const formats::GgufFile& f, const ModelConfig& c, DType dtype, unsigned threads,
+                          bool keep_codes = true);
 Weights load_safetensors_weights(const formats::SafetensorsCheckpoint& ck, const ModelConfig& c, DType dtype);
 
 }  // namespace polysafe::engine

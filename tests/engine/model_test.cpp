@@ -9,6 +9,7 @@
 #include "engine/engine_error.h"
 #include "engine/model_config.h"
 #include "engine/scorer.h"
+#include "engine/weights.h"
 #include "engine_test_support.h"
 #include "formats/gguf_reader.h"
 #include "formats/gguf_writer.h"
@@ -82,6 +83,24 @@ TEST(ModelConfig, UnknownArchitectureIsNamed) {
     EXPECT_NE(m.find("'mamba'"), std::string::npos) << m;
     EXPECT_NE(m.find("llama, gemma3, qwen2"), std::string::npos) << m;
   }
+}
+
+TEST(Weights, MemoryIsEstimatedAndTooLargeIsRefused) {
+  const auto& c = smollm2().config();
+  // SmolLM2-135M: 134.5M parameters (tied output) -> ~538 MB in f32, half in bf16.
+  auto f32 = estimate_weight_memory(c, DType::F32), bf16 = estimate_weight_memory(c, DType::BF16);
+  EXPECT_NEAR(double(f32.weights), 134.5e6 * 4, 0.02 * 134.5e6 * 4);
+  EXPECT_NEAR(double(bf16.weights), double(f32.weights) / 2, 0.02 * double(f32.weights));
+  EXPECT_GT(mem_available_bytes(), 0u);
+  try {
+    check_memory(uint64_t(1) << 60, "model.gguf");
+    FAIL() << "an exabyte fitted";
+  } catch (const EngineError& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("model.gguf: needs about"), std::string::npos) << m;
+    EXPECT_NE(m.find("available"), std::string::npos) << m;
+  }
+  EXPECT_NO_THROW(check_memory(1 << 20, "small"));
 }
 
 TEST(Weights, MismatchedTensorIsNamed) {

@@ -156,28 +156,33 @@ void run_parity(const Model& m, const std::string& file, Bars bars = {}) {
   }
 }
 
-// The references ran llama.cpp with its default F16 KV cache, so polysafe
-// rounds its attention operands the same way (LoadOptions::llama_cpp_rounding).
+// The references ran llama.cpp on F32 copies with an F32 KV cache; polysafe
+// loads the installed quantised files, whose weights expand to exactly the
+// same f32 values, and computes in f32 throughout.
 std::unique_ptr<Model> load_like_reference(const std::string& path) {
   LoadOptions lo;
   lo.threads = 2;
-  lo.llama_cpp_rounding = true;
+  lo.ggml_gelu_table = std::getenv("POLYSAFE_PARITY_GGML_GELU") != nullptr;  // to study the gemma3 gap
   return Model::load(path, lo);
 }
 
 TEST(Parity, SmolLM2MatchesLlamaCppF32) {
   auto file = ref_dir() + "/smollm2-135m-instruct.f32.jsonl";
   if (!std::filesystem::exists(file)) GTEST_SKIP() << "no reference vectors at " << file;
-  // Open problem: the trained models stay ~5e-3 nats from llama.cpp on a few
-  // continuation tokens (the random fixtures meet 1e-3); measured 0.0052.
-  run_parity(*load_like_reference(test::model_path("smollm2-135m-instruct")), file, {1e-3, 1e-2});
+  // Measured: top-1 and top-5 100%, max |dlogit| 6.2e-6 of the range, greedy
+  // 64/64, max |dlogprob| 3.1e-5 nats.
+  run_parity(*load_like_reference(test::model_path("smollm2-135m-instruct")), file, {1e-3, 1e-3});
 }
 
 TEST(Parity, Gemma3MatchesLlamaCppF32) {
   auto file = ref_dir() + "/gemma3-270m.f32.jsonl";
   if (!std::filesystem::exists(file)) GTEST_SKIP() << "no reference vectors at " << file;
-  // Open problem, as above: measured max |dlogit| 1.03e-3 of the range and 7.3e-3 nats.
-  run_parity(*load_like_reference(test::model_path("gemma3-270m")), file, {2e-3, 1e-2});
+  // Measured: top-1 100%, top-5 99.77%, max |dlogit| 6.8e-4 of the range, greedy
+  // 64/64, max |dlogprob| 5.6e-3 nats: above the 1e-3 bar. llama.cpp's CPU GELU
+  // goes through an f16 lookup table (input and output rounded to f16) in
+  // Gemma's 18 GeGLU layers; LoadOptions::ggml_gelu_table reproduces it
+  // (POLYSAFE_PARITY_GGML_GELU=1) to study the gap. See docs/engine.md.
+  run_parity(*load_like_reference(test::model_path("gemma3-270m")), file, {1e-3, 1e-2});
 }
 
 // Random-weight fixtures (qwen2, command-r, untied llama), recreated with polysafe convert.

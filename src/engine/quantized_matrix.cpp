@@ -1,0 +1,226 @@
+#include "engine/quantized_matrix.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <memory>
+
+#include <ATen/Parallel.h>
+
+#include "engine/engine_error.h"
+#include "formats/block_codes.h"
+#include "formats/gguf_reader.h"
+
+namespace polysafe::engine {
+
+namespace {
+
+// Tile of the product: MR input rows times NR weight rows, one 8-lane
+// accumulator per output element. Every element's dot product runs over k in
+// the same order (lane j sums k ≡ j mod 8, then a fixed horizontal sum), so the
+// tile an element falls in — which depends on the batch size — never changes it.
+constexpr int kMR = 2, kNR = 4;
+constexpr int64_t kRowsPerTask = 16;   // weight rows expanded together (kept in L2)
+constexpr int64_t kInputBlock = 32;    // input rows per pass over those weight rows
+// From this many input rows on, the product is compute-bound: weight rows are
+// expanded in panels of kPanelRows and multiplied by a BLAS sgemm, which this
+// kernel's tiles do not match at large batch.
+constexpr int64_t kGemmMinRows = 8;
+constexpr int64_t kPanelRows = 128;
+
+bool has_avx2() {
+  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return yes;
+}
+
+// w = s*c (+ o): the dequantiser's single product and single sum (block_codes.h).
+__attribute__((target("avx2,fma"))) void expand_avx2(const int8_t* c, const float* s, const float* o, int sub,
+                                                      int64_t cols, float* dst) {
+  for (int64_t b = 0; b < cols / sub; ++b) {
+    const __m256 vs = _mm256_set1_ps(s[b]);
+    const __m256 vo = _mm256_set1_ps(o ? o[b] : 0.0f);
+    for (int j = 0; j < sub; j += 8) {
+      const int64_t k = b * sub + j;
+      __m128i c8 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(c + k));
+      __m256 v = _mm256_mul_ps(vs, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(c8)));
+      if (o) v = _mm256_add_ps(v, vo);
+      _mm256_storeu_ps(dst + k, v);
+    }
+  }
+}
+
+void expand_scalar(const int8_t* c, const float* s, const float* o, int sub, int64_t cols, float* dst) {
+  for (int64_t k = 0; k < cols; ++k) {
+    const float v = s[k / sub] * float(c[k]);
+    dst[k] = o ? v + o[k / sub] : v;
+  }
+}
+
+__attribute__((target("avx2,fma"))) inline float hsum_avx2(__m256 v) {
+  __m128 lo = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
+  lo = _mm_add_ss(lo, _mm_shuffle_ps(lo, lo, 1));
+  return _mm_cvtss_f32(lo);
+}
+
+template <int MR, int NR>
+__attribute__((target("avx2,fma"))) void tile_avx2(const float* x, int64_t ldx, const float* w, int64_t ldw,
+                                                    int64_t K, float* y, int64_t ldy) {
+  __m256 acc[MR][NR];
+  for (int i = 0; i < MR; ++i)
+    for (int j = 0; j < NR; ++j) acc[i][j] = _mm256_setzero_ps();
+  for (int64_t k = 0; k < K; k += 8) {
+    __m256 wv[NR];
+    for (int j = 0; j < NR; ++j) wv[j] = _mm256_loadu_ps(w + j * ldw + k);
+    for (int i = 0; i < MR; ++i) {
+      const __m256 xv = _mm256_loadu_ps(x + i * ldx + k);
+      for (int j = 0; j < NR; ++j) acc[i][j] = _mm256_fmadd_ps(xv, wv[j], acc[i][j]);
+    }
+  }
+  for (int i = 0; i < MR; ++i)
+    for (int j = 0; j < NR; ++j) y[i * ldy + j] = hsum_avx2(acc[i][j]);
+}
+
+using TileFn = void (*)(const float*, int64_t, const float*, int64_t, int64_t, float*, int64_t);
+
+TileFn tile_for(int mr, int nr) {
+  static const TileFn table[kMR][kNR] = {
+      {tile_avx2<1, 1>, tile_avx2<1, 2>, tile_avx2<1, 3>, tile_avx2<1, 4>},
+      {tile_avx2<2, 1>, tile_avx2<2, 2>, tile_avx2<2, 3>, tile_avx2<2, 4>}};
+  return table[mr - 1][nr - 1];
+}
+
+void tile_scalar(const float* x, int64_t ldx, const float* w, int64_t ldw, int64_t K, float* y, int64_t ldy,
+                 int mr, int nr) {
+  for (int i = 0; i < mr; ++i)
+    for (int j = 0; j < nr; ++j) {
+      float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+      for (int64_t k = 0; k < K; ++k) lanes[k % 8] += x[i * ldx + k] * w[j * ldw + k];
+      y[i * ldy + j] = ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]));
+    }
+}
+
+}  // namespace
+
+QuantizedMatrix QuantizedMatrix::from_gguf(const formats::GgufTensorInfo& t) {
+  auto layout = formats::affine_codes_layout(t.type_id);
+  if (!layout || t.shape.size() != 2)
+    throw EngineError("tensor '" + t.name + "': not a 2-D block-quantised matrix");
+  QuantizedMatrix m;
+  m.cols_ = int64_t(t.shape[0]);  // ggml: innermost first
+  m.rows_ = int64_t(t.shape[1]);
+  m.sub_ = layout->sub_block;
+  if (m.cols_ % m.sub_ != 0) throw EngineError("tensor '" + t.name + "': row length not a multiple of its blocks");
+  m.codes_ = at::empty({m.rows_, m.cols_}, at::kChar);
+  m.scales_ = at::empty({m.rows_, m.cols_ / m.sub_}, at::kFloat);
+  if (layout->has_offset) m.offsets_ = at::empty({m.rows_, m.cols_ / m.sub_}, at::kFloat);
+  formats::decode_affine_codes(t.type_id, t.data, uint64_t(m.rows_ * m.cols_), m.codes_.data_ptr<int8_t>(),
+                               m.scales_.data_ptr<float>(),
+                               layout->has_offset ? m.offsets_.data_ptr<float>() : nullptr, t.name);
+  return m;
+}
+
+QuantizedMatrix QuantizedMatrix::stack_rows(const std::vector<QuantizedMatrix>& parts) {
+  if (parts.empty()) throw EngineError("stack_rows: no matrices");
+  QuantizedMatrix m;
+  m.cols_ = parts[0].cols_;
+  m.sub_ = parts[0].sub_;
+  bool offsets = false;
+  for (const auto& p : parts) {
+    if (p.cols_ != m.cols_) throw EngineError("stack_rows: matrices differ in columns");
+    m.sub_ = std::min(m.sub_, p.sub_);
+    offsets = offsets || p.offsets_.defined();
+    m.rows_ += p.rows_;
+  }
+  std::vector<at::Tensor> codes, scales, offs;
+  for (const auto& p : parts) {
+    const int64_t rep = p.sub_ / m.sub_;
+    codes.push_back(p.codes_);
+    scales.push_back(rep == 1 ? p.scales_ : p.scales_.repeat_interleave(rep, 1));
+    if (offsets) {
+      at::Tensor o = p.offsets_.defined() ? p.offsets_ : at::zeros_like(p.scales_);
+      offs.push_back(rep == 1 ? o : o.repeat_interleave(rep, 1));
+    }
+  }
+  m.codes_ = at::cat(codes, 0).contiguous();
+  m.scales_ = at::cat(scales, 0).contiguous();
+  if (offsets) m.offsets_ = at::cat(offs, 0).contiguous();
+  return m;
+}
+
+uint64_t QuantizedMatrix::bytes() const {
+  uint64_t n = uint64_t(codes_.numel()) + 4 * uint64_t(scales_.numel());
+  if (offsets_.defined()) n += 4 * uint64_t(offsets_.numel());
+  return n;
+}
+
+at::Tensor QuantizedMatrix::dequantize() const {
+  at::Tensor out = at::empty({rows_, cols_}, at::kFloat);
+  const int8_t* c = codes_.data_ptr<int8_t>();
+  const float* s = scales_.data_ptr<float>();
+  const float* o = offsets_.defined() ? offsets_.data_ptr<float>() : nullptr;
+  const int64_t nsub = cols_ / sub_;
+  for (int64_t r = 0; r < rows_; ++r)
+    expand_scalar(c + r * cols_, s + r * nsub, o ? o + r * nsub : nullptr, sub_, cols_, out.data_ptr<float>() + r * cols_);
+  return out;
+}
+
+at::Tensor QuantizedMatrix::matmul(const at::Tensor& input) const {
+  TORCH_CHECK(input.size(-1) == cols_, "QuantizedMatrix::matmul: input has ", input.size(-1), " columns, expected ", cols_);
+  at::Tensor x = input.to(at::kFloat).contiguous().view({-1, cols_});
+  const int64_t M = x.size(0), N = rows_, K = cols_;
+  std::vector<int64_t> out_shape(input.sizes().begin(), input.sizes().end());
+  out_shape.back() = N;
+  at::Tensor y = at::empty({M, N}, at::kFloat);
+  const float* xp = x.data_ptr<float>();
+  float* yp = y.data_ptr<float>();
+  const int8_t* cp = codes_.data_ptr<int8_t>();
+  const float* sp = scales_.data_ptr<float>();
+  const float* op = offsets_.defined() ? offsets_.data_ptr<float>() : nullptr;
+  const int64_t nsub = K / sub_;
+  const bool avx2 = has_avx2() && K % 8 == 0 && sub_ % 8 == 0;
+  auto expand = [&](int64_t row, float* dst) {
+    const float* o = op ? op + row * nsub : nullptr;
+    if (avx2) expand_avx2(cp + row * K, sp + row * nsub, o, sub_, K, dst);
+    else expand_scalar(cp + row * K, sp + row * nsub, o, sub_, K, dst);
+  };
+  if (M >= kGemmMinRows) {
+    const int64_t n_panels = (N + kPanelRows - 1) / kPanelRows;
+    at::parallel_for(0, n_panels, 1, [&](int64_t p0, int64_t p1) {
+      at::Tensor panel = at::empty({kPanelRows, K}, at::kFloat), part = at::empty({M, kPanelRows}, at::kFloat);
+      for (int64_t p = p0; p < p1; ++p) {
+        const int64_t n0 = p * kPanelRows, nn = std::min(kPanelRows, N - n0);
+        for (int64_t r = 0; r < nn; ++r) expand(n0 + r, panel.data_ptr<float>() + r * K);
+        at::Tensor w = panel.narrow(0, 0, nn), out = part.narrow(1, 0, nn);
+        at::mm_out(out, x, w.t());  // inside parallel_for: runs on this thread
+        y.narrow(1, n0, nn).copy_(out);
+      }
+    });
+    return y.view(out_shape);
+  }
+  const int64_t n_tasks = (N + kRowsPerTask - 1) / kRowsPerTask;
+  at::parallel_for(0, n_tasks, 1, [&](int64_t t0, int64_t t1) {
+    std::vector<float> wbuf(size_t(kRowsPerTask * K));
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t n0 = t * kRowsPerTask, nn = std::min(kRowsPerTask, N - n0);
+      for (int64_t r = 0; r < nn; ++r) expand(n0 + r, wbuf.data() + r * K);
+      for (int64_t m0 = 0; m0 < M; m0 += kInputBlock) {
+        const int64_t mm = std::min(kInputBlock, M - m0);
+        for (int64_t j = 0; j < nn; j += kNR) {
+          const int nr = int(std::min<int64_t>(kNR, nn - j));
+          for (int64_t i = 0; i < mm; i += kMR) {
+            const int mr = int(std::min<int64_t>(kMR, mm - i));
+            const float* xt = xp + (m0 + i) * K;
+            const float* wt = wbuf.data() + j * K;
+            float* yt = yp + (m0 + i) * N + n0 + j;
+            if (avx2) tile_for(mr, nr)(xt, K, wt, K, K, yt, N);
+            else tile_scalar(xt, K, wt, K, K, yt, N, mr, nr);
+          }
+        }
+      }
+    }
+  });
+  return y.view(out_shape);
+}
+
+}  // namespace polysafe::engine
