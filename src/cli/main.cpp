@@ -33,6 +33,9 @@ int main(int argc, char** argv) {
   add(setup_score);
   add(setup_perplexity);
   add(setup_convert);
+  add(setup_langid);
+  add(setup_judge);
+  add(setup_scorer);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,67 @@
+#include "judge/refusal_items.h"
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "judge/judge_error.h"
+#include "util/utf8.h"
+
+namespace polysafe::judge {
+
+namespace {
+
+std::string string_field(const nlohmann::json& j, const std::string& where, const char* name, bool required) {
+  auto it = j.find(name);
+  if (it == j.end() || it->is_null()) {
+    if (required) throw JudgeError(where + ": field '" + name + "': missing");
+    return "";
+  }
+  if (it->is_number_integer() && std::string_view(name) == "id") return std::to_string(it->get<long long>());
+  if (!it->is_string())
+    throw JudgeError(where + ": field '" + name + "': expected string, got " + std::string(it->type_name()));
+  return it->get<std::string>();
+}
+
+}  // namespace
+
+std::vector<RefusalItem> read_refusal_jsonl(const std::string& path, bool require_label) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw JudgeError(path + ": cannot open");
+  std::vector<RefusalItem> items;
+  std::string line;
+  for (size_t lineno = 1; std::getline(in, line); ++lineno) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    std::string where = path + ":" + std::to_string(lineno);
+    if (auto bad = utf8::first_invalid(line))
+      throw JudgeError(where + ": invalid UTF-8 at byte " + std::to_string(*bad));
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::exception& e) {
+      throw JudgeError(where + ": not JSON (" + std::string(e.what()) + ")");
+    }
+    if (!j.is_object()) throw JudgeError(where + ": expected a JSON object, got " + std::string(j.type_name()));
+    RefusalItem it;
+    it.line = lineno;
+    it.id = string_field(j, where, "id", false);
+    it.lang = string_field(j, where, "lang", false);
+    it.prompt = string_field(j, where, "prompt", true);
+    it.answer = string_field(j, where, "answer", true);
+    it.note = string_field(j, where, "note", false);
+    std::string label = string_field(j, where, "label", require_label);
+    if (!label.empty()) {
+      try {
+        it.label = parse_refusal_label(label);
+      } catch (const JudgeError& e) {
+        throw JudgeError(where + ": field 'label': " + e.what());
+      }
+    }
+    items.push_back(std::move(it));
+  }
+  if (items.empty()) throw JudgeError(path + ": no records");
+  return items;
+}
+
+}  // namespace polysafe::judge
