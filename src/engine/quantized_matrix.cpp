@@ -66,18 +66,27 @@ __attribute__((target("avx2,fma"))) inline float hsum_avx2(__m256 v) {
 template <int MR, int NR>
 __attribute__((target("avx2,fma"))) void tile_avx2(const float* x, int64_t ldx, const float* w, int64_t ldw,
                                                     int64_t K, float* y, int64_t ldy) {
+  // The constant loops must unroll so that acc and wv live in registers
+  // (GCC at -O2 keeps them on the stack otherwise: 3x slower).
   __m256 acc[MR][NR];
+#pragma GCC unroll 4
   for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
     for (int j = 0; j < NR; ++j) acc[i][j] = _mm256_setzero_ps();
   for (int64_t k = 0; k < K; k += 8) {
     __m256 wv[NR];
+#pragma GCC unroll 4
     for (int j = 0; j < NR; ++j) wv[j] = _mm256_loadu_ps(w + j * ldw + k);
+#pragma GCC unroll 4
     for (int i = 0; i < MR; ++i) {
       const __m256 xv = _mm256_loadu_ps(x + i * ldx + k);
+#pragma GCC unroll 4
       for (int j = 0; j < NR; ++j) acc[i][j] = _mm256_fmadd_ps(xv, wv[j], acc[i][j]);
     }
   }
+#pragma GCC unroll 4
   for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
     for (int j = 0; j < NR; ++j) y[i * ldy + j] = hsum_avx2(acc[i][j]);
 }
 
