@@ -174,6 +174,25 @@ at::Tensor QuantizedMatrix::dequantize() const {
   return out;
 }
 
+at::Tensor QuantizedMatrix::gather_rows(const at::Tensor& ids) const {
+  at::Tensor flat = ids.to(at::kLong).contiguous().view({-1});
+  std::vector<int64_t> shape(ids.sizes().begin(), ids.sizes().end());
+  shape.push_back(cols_);
+  at::Tensor out = at::empty({flat.size(0), cols_}, at::kFloat);
+  const int64_t* id = flat.data_ptr<int64_t>();
+  const int8_t* c = codes_.data_ptr<int8_t>();
+  const float* s = scales_.data_ptr<float>();
+  const float* o = offsets_.defined() ? offsets_.data_ptr<float>() : nullptr;
+  const int64_t nsub = cols_ / sub_;
+  for (int64_t i = 0; i < flat.size(0); ++i) {
+    const int64_t r = id[i];
+    TORCH_CHECK(r >= 0 && r < rows_, "QuantizedMatrix::gather_rows: row ", r, " outside [0, ", rows_, ")");
+    expand_scalar(c + r * cols_, s + r * nsub, o ? o + r * nsub : nullptr, sub_, cols_,
+                  out.data_ptr<float>() + i * cols_);
+  }
+  return out.view(shape);
+}
+
 at::Tensor QuantizedMatrix::matmul(const at::Tensor& input) const {
   TORCH_CHECK(input.size(-1) == cols_, "QuantizedMatrix::matmul: input has ", input.size(-1), " columns, expected ", cols_);
   at::Tensor x = input.to(at::kFloat).contiguous().view({-1, cols_});

@@ -32,6 +32,8 @@ class QuantizedMatrix {
 
   // x [..., cols] f32 -> x · Wᵀ [..., rows] f32, on at::get_num_threads() threads.
   at::Tensor matmul(const at::Tensor& x) const;
+  // Rows `ids` (int64, any shape) expanded to f32: [ids..., cols] (an embedding lookup).
+  at::Tensor gather_rows(const at::Tensor& ids) const;
   // The f32 matrix [rows, cols], bit-identical to formats::dequantize_tensor.
   at::Tensor dequantize() const;
 

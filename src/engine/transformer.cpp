@@ -47,7 +47,8 @@ Transformer::StepOutput Transformer::step(const at::Tensor& tokens, const at::Te
     ctx.mask_local = build_mask(cache, pos, c_.sliding_window);
   }
 
-  at::Tensor x = at::embedding(w_.tok_embd, tokens).to(at::kFloat);
+  at::Tensor x = w_.tok_embd.codes ? w_.tok_embd.codes->gather_rows(tokens)
+                                   : at::embedding(w_.tok_embd.dense, tokens).to(at::kFloat);
   if (c_.embed_scale != 1.0) x = x * float(c_.embed_scale);  // ggml_scale(sqrtf(n_embd)) for gemma
 
   StepOutput out;

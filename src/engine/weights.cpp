@@ -59,11 +59,10 @@ Weights build(const ModelConfig& c, DType dtype, const Fetch& get, const FetchCo
   };
   Weights w;
   w.dtype = dtype;
-  w.tok_embd = to_compute(get("token_embd.weight", {c.vocab, H}, true), dtype);
+  w.tok_embd = matrix({{"token_embd.weight", {c.vocab, H}}});
   w.output_norm = get("output_norm.weight", {H}, true);
   if (c.tied_output) {
-    w.output = matrix({{"token_embd.weight", {c.vocab, H}}});
-    if (!w.output.codes) w.output.dense = w.tok_embd;  // share the storage
+    w.output = w.tok_embd;  // shared storage (dense tensor or codes)
   } else {
     w.output = matrix({{"output.weight", {c.vocab, H}}});
   }

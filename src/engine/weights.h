@@ -42,8 +42,8 @@ struct LayerWeights {
 
 struct Weights {
   DType dtype = DType::F32;
-  at::Tensor tok_embd;     // [vocab, hidden], compute dtype (dense: rows are looked up)
-  LinearWeight output;     // [vocab, hidden]; tok_embd's storage when tied and dense
+  LinearWeight tok_embd;   // [vocab, hidden]: rows are looked up (codes expanded per row)
+  LinearWeight output;     // [vocab, hidden]; the same storage as tok_embd when tied
   at::Tensor output_norm;  // [hidden], f32
   std::vector<LayerWeights> layers;
 };
