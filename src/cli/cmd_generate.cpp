@@ -10,7 +10,7 @@
 #include "cli/engine_options.h"
 #include "engine/generator.h"
 #include "util/error.h"
-#include "util/utf8.h"
+#include "util/jsonl.h"
 
 namespace polysafe::cli {
 
@@ -22,21 +22,8 @@ struct PromptItem {
 };
 
 std::vector<PromptItem> read_prompts_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw UsageError("--prompts: cannot open '" + path + "'");
   std::vector<PromptItem> items;
-  std::string line;
-  for (size_t lineno = 1; std::getline(in, line); ++lineno) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto where = path + ":" + std::to_string(lineno);
-    if (auto bad = utf8::first_invalid(line))
-      throw UsageError(where + ": invalid UTF-8 at byte " + std::to_string(*bad));
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception& e) {
-      throw UsageError(where + ": not JSON (" + std::string(e.what()) + ")");
-    }
+  jsonl::for_each_record<UsageError>(path, false, [&](const nlohmann::json& j, const std::string& where, size_t) {
     PromptItem it;
     if (j.is_string()) {
       it.text = j.get<std::string>();
@@ -53,7 +40,7 @@ std::vector<PromptItem> read_prompts_file(const std::string& path) {
       throw UsageError(where + ": expected a string, {\"prompt\": ...} or {\"messages\": [...]}");
     }
     items.push_back(std::move(it));
-  }
+  });
   if (items.empty()) throw UsageError("--prompts: '" + path + "' holds no prompts");
   return items;
 }

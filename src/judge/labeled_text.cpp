@@ -1,11 +1,9 @@
 #include "judge/labeled_text.h"
 
-#include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "judge/judge_error.h"
-#include "util/utf8.h"
+#include "util/jsonl.h"
 
 namespace polysafe::judge {
 
@@ -36,23 +34,8 @@ std::string scalar_text(const nlohmann::json& v) {
 }  // namespace
 
 std::vector<LabeledText> read_labeled_jsonl(const std::string& path, const JsonlFields& fields) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw JudgeError(path + ": cannot open");
   std::vector<LabeledText> rows;
-  std::string line;
-  for (size_t lineno = 1; std::getline(in, line); ++lineno) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    const std::string where = path + ":" + std::to_string(lineno);
-    if (auto bad = utf8::first_invalid(line))
-      throw JudgeError(where + ": invalid UTF-8 at byte " + std::to_string(*bad));
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception& e) {
-      throw JudgeError(where + ": not a JSON object (" + e.what() + ")");
-    }
-    if (!j.is_object()) throw JudgeError(where + ": expected a JSON object, got " + std::string(j.type_name()));
+  jsonl::for_each_record<JudgeError>(path, true, [&](const nlohmann::json& j, const std::string& where, size_t) {
     LabeledText row;
     auto t = j.find(fields.text);
     if (t == j.end()) throw JudgeError(where + ": field '" + fields.text + "': missing");
@@ -68,7 +51,7 @@ std::vector<LabeledText> read_labeled_jsonl(const std::string& path, const Jsonl
       row.extra.push_back(e == j.end() ? "" : scalar_text(*e));
     }
     rows.push_back(std::move(row));
-  }
+  });
   return rows;
 }
 

@@ -1,11 +1,9 @@
 #include "judge/refusal_items.h"
 
-#include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "judge/judge_error.h"
-#include "util/utf8.h"
+#include "util/jsonl.h"
 
 namespace polysafe::judge {
 
@@ -26,23 +24,9 @@ std::string string_field(const nlohmann::json& j, const std::string& where, cons
 }  // namespace
 
 std::vector<RefusalItem> read_refusal_jsonl(const std::string& path, bool require_label) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw JudgeError(path + ": cannot open");
   std::vector<RefusalItem> items;
-  std::string line;
-  for (size_t lineno = 1; std::getline(in, line); ++lineno) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    std::string where = path + ":" + std::to_string(lineno);
-    if (auto bad = utf8::first_invalid(line))
-      throw JudgeError(where + ": invalid UTF-8 at byte " + std::to_string(*bad));
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception& e) {
-      throw JudgeError(where + ": not JSON (" + std::string(e.what()) + ")");
-    }
-    if (!j.is_object()) throw JudgeError(where + ": expected a JSON object, got " + std::string(j.type_name()));
+  jsonl::for_each_record<JudgeError>(path, true, [&](const nlohmann::json& j, const std::string& where,
+                                                     size_t lineno) {
     RefusalItem it;
     it.line = lineno;
     it.id = string_field(j, where, "id", false);
@@ -59,7 +43,7 @@ std::vector<RefusalItem> read_refusal_jsonl(const std::string& path, bool requir
       }
     }
     items.push_back(std::move(it));
-  }
+  });
   if (items.empty()) throw JudgeError(path + ": no records");
   return items;
 }

@@ -327,7 +327,7 @@ TEST(ScorerCli, BadInputNamesFileLineAndField) {
   auto json = write("json.jsonl", "{\"text\": \"ok\", \"label\": 1\n");
   r = cli("scorer eval --lexicon " + shared_data_dir() + "/ldnoobw --data " + json);
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.out.find("json.jsonl:1: not a JSON object"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("json.jsonl:1: not JSON"), std::string::npos) << r.out;
 
   r = cli("scorer train --out " + dir.file("m"));  // --data missing
   EXPECT_EQ(r.code, 2) << r.out;
