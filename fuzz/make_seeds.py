@@ -243,7 +243,7 @@ def tokenizer_seeds():
 
 # ------------------------------------------------------------------- Jinja
 def jinja_seeds():
-    src = os.path.join(ROOT, "tests", "data", "chat_templates")
+    src = os.path.join(ROOT, "tests", "fixtures", "chat_templates")
     if os.path.isdir(src):
         for name in sorted(os.listdir(src)):
             if name.endswith(".jinja"):

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Developer tools that regenerate the committed llama.cpp reference vectors
-# (tests/data/...). Not needed to build or test polysafe: llama-cpp-python
+# (tests/fixtures/...). Not needed to build or test polysafe: llama-cpp-python
 # compiles llama.cpp from its source package (~15 min on 2 cores).
 set -euo pipefail
 PY="${PYTHON:-python3}"

@@ -19,8 +19,8 @@
    And the same "logits" (top-5) and "greedy" data on the ORIGINAL quantised
    GGUFs (reported without a bar).
 
-Output: tests/data/engine/<model>.<variant>.jsonl and manifest.json; the format
-is documented in tests/data/engine/README.md.
+Output: tests/fixtures/engine/<model>.<variant>.jsonl and manifest.json; the format
+is documented in tests/fixtures/engine/README.md.
 
 Usage: python3 scripts/reference/engine_vectors.py [--polysafe BIN] [--cache DIR]
        [--only NAME ...] [--out DIR]
@@ -194,7 +194,7 @@ def main():
     cache = os.environ.get("POLYSAFE_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "polysafe")
     ap.add_argument("--cache", default=os.path.join(cache, "engine-ref"))
-    ap.add_argument("--out", default=os.path.join(ROOT, "tests", "data", "engine"))
+    ap.add_argument("--out", default=os.path.join(ROOT, "tests", "fixtures", "engine"))
     ap.add_argument("--only", action="append", default=[], help="model or fixture names to regenerate")
     args = ap.parse_args()
     os.makedirs(args.cache, exist_ok=True)

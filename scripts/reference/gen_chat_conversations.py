@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Writes tests/data/chat_templates/conversations.json: the deterministic set of
+"""Writes tests/fixtures/chat_templates/conversations.json: the deterministic set of
 conversations every chat-template parity test renders (system/user/assistant
 turns, many scripts incl. RTL, emoji, quotes, backslashes, newlines, empty and
 whitespace-only content, long conversations, role-order violations), plus the
 extra variables the construct snippets read. The phrases are written for this
 project; no dataset rows are copied.
 
-Usage: python3 scripts/reference/gen_chat_conversations.py > tests/data/chat_templates/conversations.json
+Usage: python3 scripts/reference/gen_chat_conversations.py > tests/fixtures/chat_templates/conversations.json
 """
 import json
 import random

@@ -8,7 +8,7 @@ llama-cpp-python (llama.cpp's own tokenizer, vocab only) under two settings:
 and records whether llama.cpp's detokenize(tokenize(x, A without BOS)) gives x
 back ("rt"), so the C++ test checks polysafe's round trip where llama.cpp's holds.
 
-Output: tests/data/tokenizer/<model>.llama.jsonl — a header line, then one line
+Output: tests/fixtures/tokenizer/<model>.llama.jsonl — a header line, then one line
 per string. Dataset strings are referenced by file/row/field and byte span with
 a sha256 of their bytes (no dataset text is stored); edge cases written by
 tokenizer_cases.py are stored inline.
@@ -88,7 +88,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data"))
     ap.add_argument("--model", action="append", default=[], help="NAME=PATH (default: both default models)")
-    ap.add_argument("--out", default=os.path.join(ROOT, "tests", "data", "tokenizer"))
+    ap.add_argument("--out", default=os.path.join(ROOT, "tests", "fixtures", "tokenizer"))
     args = ap.parse_args()
 
     import llama_cpp

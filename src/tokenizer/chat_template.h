@@ -3,7 +3,7 @@
 // trim_blocks, lstrip_blocks, loopcontrols and HF's tojson/raise_exception/strftime_now).
 // Anything outside the supported subset is a TemplateError naming template, line,
 // column and construct, never a guess; rendering is bounded (depth, steps, output
-// size) so hostile templates stop with an error. Subset, limits: tests/data/chat_templates/README.md.
+// size) so hostile templates stop with an error. Subset, limits: tests/fixtures/chat_templates/README.md.
 #pragma once
 
 #include <memory>

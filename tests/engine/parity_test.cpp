@@ -1,5 +1,5 @@
 // Parity with llama.cpp (llama-cpp-python) on the committed reference vectors in
-// tests/data/engine (format: tests/data/engine/README.md). polysafe's f32 path on
+// tests/fixtures/engine (format: tests/fixtures/engine/README.md). polysafe's f32 path on
 // the original quantised GGUF uses exactly the weights of the F32 copy llama.cpp
 // read (the foundation's bit-exact dequantisation), so they are compared
 // directly; random-weight fixtures are recreated with `polysafe convert`.
@@ -26,7 +26,7 @@ namespace {
 
 std::string ref_dir() {
   if (const char* e = std::getenv("POLYSAFE_ENGINE_REF_DIR")) return e;
-  return test::source_dir() + "/tests/data/engine";
+  return test::source_dir() + "/tests/fixtures/engine";
 }
 
 std::vector<nlohmann::json> read_lines(const std::string& path, const std::string& kind) {

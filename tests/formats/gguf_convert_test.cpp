@@ -222,11 +222,11 @@ TEST(RandomModel, DeterministicForASeed) {
 }
 
 TEST(RandomModel, FixturesMatchTheCommittedEngineVectors) {
-  // tests/data/engine/manifest.json records the sha256 of each fixture that
+  // tests/fixtures/engine/manifest.json records the sha256 of each fixture that
   // llama.cpp produced the reference vectors from; the engine parity tests
   // regenerate the fixture with polysafe and rely on it being the same file.
-  std::ifstream in(test::source_dir() + "/tests/data/engine/manifest.json");
-  ASSERT_TRUE(in) << "tests/data/engine/manifest.json missing";
+  std::ifstream in(test::source_dir() + "/tests/fixtures/engine/manifest.json");
+  ASSERT_TRUE(in) << "tests/fixtures/engine/manifest.json missing";
   auto m = nlohmann::json::parse(in);
   ASSERT_GE(m["fixtures"].size(), 3u);
   ScratchDir dir("random");

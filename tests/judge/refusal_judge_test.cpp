@@ -31,7 +31,7 @@ const RefusalJudge& judge() {
   return j;
 }
 
-std::string validation_path() { return test::source_dir() + "/tests/data/judge/refusal_validation.jsonl"; }
+std::string validation_path() { return test::source_dir() + "/tests/fixtures/judge/refusal_validation.jsonl"; }
 
 bool has_evidence(const RefusalVerdict& v, const std::string& prefix) {
   for (const auto& e : v.evidence)

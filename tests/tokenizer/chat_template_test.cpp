@@ -1,6 +1,6 @@
 // Parity of polysafe's chat-template renderer with the reference: jinja2 rendered
 // the way HF transformers renders chat templates (scripts/reference/render_chat_template.py),
-// compared byte for byte on every template under tests/data/chat_templates/ and on
+// compared byte for byte on every template under tests/fixtures/chat_templates/ and on
 // the template embedded in SmolLM2's GGUF, each over the committed conversations.
 #include <gtest/gtest.h>
 
@@ -30,7 +30,7 @@ std::string read_file(const fs::path& p) {
   return ss.str();
 }
 
-fs::path data_dir() { return fs::path(polysafe::test::source_dir()) / "tests" / "data" / "chat_templates"; }
+fs::path data_dir() { return fs::path(polysafe::test::source_dir()) / "tests" / "fixtures" / "chat_templates"; }
 
 fs::path scratch_dir() {
   fs::path d = fs::temp_directory_path() / ("polysafe_chat_template_" + std::to_string(::getpid()));

@@ -1,6 +1,6 @@
 // Token-for-token agreement with llama.cpp on >= 3,000 multilingual strings from
 // ../shared/data plus edge cases, for both default models (reference ids are
-// committed: tests/data/tokenizer/*.llama.jsonl from scripts/reference/tokenizer_vectors.py).
+// committed: tests/fixtures/tokenizer/*.llama.jsonl from scripts/reference/tokenizer_vectors.py).
 #include <gtest/gtest.h>
 
 #include <cstdio>

@@ -13,7 +13,7 @@
 namespace polysafe::test {
 
 RefFile load_reference(const std::string& name) {
-  const std::string path = source_dir() + "/tests/data/tokenizer/" + name + ".llama.jsonl";
+  const std::string path = source_dir() + "/tests/fixtures/tokenizer/" + name + ".llama.jsonl";
   std::ifstream in(path);
   if (!in) throw std::runtime_error(path + ": cannot open (run scripts/reference/tokenizer_vectors.py)");
   RefFile ref;

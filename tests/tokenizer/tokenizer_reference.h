@@ -1,4 +1,4 @@
-// Reading the committed llama.cpp reference vectors (tests/data/tokenizer/*.jsonl,
+// Reading the committed llama.cpp reference vectors (tests/fixtures/tokenizer/*.jsonl,
 // written by scripts/reference/tokenizer_vectors.py) and the dataset strings
 // they point at, for the tokenizer parity tests.
 #pragma once
@@ -25,7 +25,7 @@ struct RefFile {
   std::vector<RefCase> cases;
 };
 
-// Loads tests/data/tokenizer/<name>.llama.jsonl and re-reads each dataset string
+// Loads tests/fixtures/tokenizer/<name>.llama.jsonl and re-reads each dataset string
 // from the shared data dir by byte span, checking its sha256 (throws on drift).
 RefFile load_reference(const std::string& name);
 
