@@ -7,6 +7,7 @@
 #include <set>
 
 #include "judge/judge_error.h"
+#include "util/resample.h"
 
 namespace polysafe::judge {
 
@@ -14,28 +15,8 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// Uniform index in [0, n) from the raw 64-bit stream by rejection, so the
-// sequence is the same with every standard library (std::uniform_int_distribution
-// is implementation-defined).
-size_t uniform_index(std::mt19937_64& rng, size_t n) {
-  const uint64_t limit = std::numeric_limits<uint64_t>::max() - std::numeric_limits<uint64_t>::max() % n;
-  uint64_t r;
-  do r = rng();
-  while (r >= limit);
-  return static_cast<size_t>(r % n);
-}
-
-// Quantile with linear interpolation between order statistics (Hyndman & Fan
-// 1996, definition 7, the default of R and NumPy).
-double quantile(std::vector<double> v, double q) {
-  v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }), v.end());
-  if (v.empty()) return kNaN;
-  std::sort(v.begin(), v.end());
-  double h = (v.size() - 1) * q;
-  size_t lo = static_cast<size_t>(std::floor(h));
-  size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (h - lo) * (v[hi] - v[lo]);
-}
+using resample::quantile;
+using resample::uniform_index;
 
 // Matrix over fixed label indices, for the bootstrap's inner loop.
 ConfusionMatrix matrix_from_indices(const std::vector<std::string>& labels, const std::vector<size_t>& g,
