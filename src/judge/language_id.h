@@ -61,6 +61,11 @@ class LanguageId {
 // ("zh", "zh-CN", "zh", "zh-Hant", "es"). Unknown input is returned lower-cased.
 std::string normalize_language_tag(std::string_view code);
 
+// English name of a language tag from ICU's locale data ("hi" -> "Hindi",
+// "zh-Hant" -> "Chinese (Traditional)", "sr-Latn" -> "Serbian (Latin)"); the tag
+// itself when ICU has no name for it.
+std::string language_display_name(std::string_view tag);
+
 // ISO 639-3 macrolanguage of a tag's primary language subtag, for "is this the
 // same language?" checks: "yue", "wuu" -> "zh"; "arz" -> "ar"; "nb", "nn" -> "no";
 // anything else its normalised primary subtag ("pt-BR" -> "pt"). With fold_bcms,

@@ -7,6 +7,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include <unicode/locid.h>
+#include <unicode/unistr.h>
+
 #include "judge/language_id.h"
 #include "util/strings.h"
 
@@ -165,6 +168,19 @@ std::string macrolanguage(std::string_view tag, bool fold_bcms) {
 bool same_language(std::string_view a, std::string_view b, bool fold_bcms) {
   std::string ma = macrolanguage(a, fold_bcms);
   return ma != "und" && ma == macrolanguage(b, fold_bcms);
+}
+
+std::string language_display_name(std::string_view tag) {
+  const std::string t = normalize_language_tag(tag);
+  UErrorCode status = U_ZERO_ERROR;
+  icu::Locale loc = icu::Locale::forLanguageTag(t, status);
+  if (U_FAILURE(status)) return t;
+  icu::UnicodeString name;
+  loc.getDisplayName(icu::Locale::getEnglish(), name);
+  std::string out;
+  name.toUTF8String(out);
+  // ICU echoes unknown codes back: treat an unchanged or empty name as unknown.
+  return out.empty() || out == t ? t : out;
 }
 
 }  // namespace polysafe::judge
