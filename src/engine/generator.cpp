@@ -17,6 +17,7 @@ void validate(const GenerateOptions& opts) {
   if (opts.max_new_tokens < 1) throw UsageError("--max-new: expected at least 1 token, got 0");
   if (opts.max_batch < 1) throw UsageError("max batch: expected at least 1, got " + std::to_string(opts.max_batch));
   opts.sampling.validate();
+  // prompt_seeds is checked against the prompt count where the prompts are known.
   for (size_t i = 0; i < opts.stop_strings.size(); ++i)
     if (opts.stop_strings[i].empty()) throw UsageError("--stop: stop string " + std::to_string(i) + " is empty");
 }
@@ -78,6 +79,9 @@ std::vector<Generation> Generator::generate_tokens(const std::vector<std::vector
   const Transformer& net = *impl.net;
   const ModelConfig& c = net.config();
   const auto& tok = *impl.tok;
+  if (!opts.prompt_seeds.empty() && opts.prompt_seeds.size() != prompts.size())
+    throw UsageError("prompt seeds: " + std::to_string(opts.prompt_seeds.size()) + " seeds for " +
+                     std::to_string(prompts.size()) + " prompts");
   for (size_t i = 0; i < prompts.size(); ++i) {
     if (prompts[i].empty()) throw UsageError("prompt " + std::to_string(i) + " is empty");
     if (int64_t(prompts[i].size()) >= c.context_length)
@@ -133,7 +137,13 @@ std::vector<Generation> Generator::generate_tokens(const std::vector<std::vector
         int64_t id = int64_t(prompt_index) * n + j;
         Seq s;
         s.id = id;
-        s.sampler = std::make_unique<SequenceSampler>(opts.sampling, uint64_t(id));
+        if (opts.prompt_seeds.empty()) {
+          s.sampler = std::make_unique<SequenceSampler>(opts.sampling, uint64_t(id));
+        } else {  // the prompt's own seed: results independent of which prompts share the call
+          SamplingParams sp = opts.sampling;
+          sp.seed = opts.prompt_seeds[prompt_index];
+          s.sampler = std::make_unique<SequenceSampler>(sp, uint64_t(j));
+        }
         s.sampler->accept(group[p]);
         StopConfig sc = StopConfig::for_model(tok, max_new);
         sc.stop_strings = opts.stop_strings;

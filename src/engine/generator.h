@@ -26,6 +26,10 @@ struct GenerateOptions {
   int max_batch = 32;                     // sequences decoded together, >= 1
   bool hidden_for_hook = true;            // capture hidden states for the hook
   bool ignore_eos = false;                // keep going past EOS / end-of-turn (llama.cpp ignore_eos)
+  // One seed per prompt (empty: sampling.seed + sequence index). Sample j of
+  // prompt i then uses prompt_seeds[i] + j, so a prompt's samples do not depend
+  // on which other prompts share the call (what a resumed run needs).
+  std::vector<uint64_t> prompt_seeds;
 };
 
 // What the logits hook sees at one decoding step. Row r of every matrix belongs

@@ -1,0 +1,44 @@
+// The local engine as a backend: requests with the same generation parameters
+// are decoded together in batches (prompts of different lengths, n samples
+// sharing the prefill), each request sampled from its own seed so a resumed
+// run draws the same answers whatever its batches hold. Owns its model.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "backend/backend.h"
+
+namespace polysafe::engine {
+class Model;
+}
+
+namespace polysafe::backend {
+
+struct LocalOptions {
+  int threads = 0;            // 0: all cores
+  std::string dtype = "f32";  // or "bf16"
+  bool dequantize = false;    // expand quantised weights to dense f32 at load
+  int max_batch = 16;         // sequences decoded together
+};
+
+class LocalBackend : public Backend {
+ public:
+  // name_or_path: a short model name, a .gguf file or a checkpoint directory.
+  LocalBackend(const std::string& name_or_path, const LocalOptions& opts);
+  ~LocalBackend() override;
+
+  std::string spec() const override;         // "local:NAME_OR_PATH"
+  std::string fingerprint() const override;  // spec + weights file size/mtime + dtype
+  void generate(const std::vector<Request>& requests, const ResponseCallback& on_done,
+                const std::function<bool()>& should_stop = {}) override;
+
+  const engine::Model& model() const { return *model_; }
+
+ private:
+  std::string name_, fingerprint_;
+  LocalOptions opts_;
+  std::unique_ptr<engine::Model> model_;
+};
+
+}  // namespace polysafe::backend
