@@ -27,6 +27,9 @@ APT_PACKAGES=(
   libtorch-dev                        # inference engine (src/engine), CPU libtorch 1.13
   libfasttext-dev                     # language ID and the toxicity scorer (src/judge)
   libsqlite3-dev                      # run store
+  libyaml-cpp-dev                     # run config files (YAML)
+  libcpp-httplib-dev                  # loopback OpenAI-compatible server (tests, benchmarks)
+  libzip-dev libpugixml-dev           # .xlsx suite files (XSafety bn)
   libopenblas0-openmp                 # fast BLAS for libtorch (its default alternative is the slow reference BLAS)
   python3                             # reference implementations, model packages
 )

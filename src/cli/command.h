@@ -35,6 +35,8 @@ std::function<int()> setup_convert(CLI::App& app);
 std::function<int()> setup_langid(CLI::App& app);
 std::function<int()> setup_judge(CLI::App& app);
 std::function<int()> setup_scorer(CLI::App& app);
+std::function<int()> setup_eval(CLI::App& app);
+std::function<int()> setup_runs(CLI::App& app);
 
 // Default model of commands whose MODEL argument is optional.
 inline const char* kDefaultModel = "smollm2-135m-instruct";

@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
   add(setup_langid);
   add(setup_judge);
   add(setup_scorer);
+  add(setup_eval);
+  add(setup_runs);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,94 @@
+// A real red-teaming run: XSafety prompts from ../shared/data answered by the
+// local SmolLM2-135M-Instruct, judged by the refusal detector, stored in SQLite;
+// the same call again resumes without asking the model anything.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "backend/backend_factory.h"
+#include "eval/redteam_run.h"
+#include "test_paths.h"
+
+using namespace polysafe;
+using namespace polysafe::eval;
+
+namespace {
+
+RedteamConfig small_xsafety_run(const std::string& run_dir) {
+  RedteamConfig c;
+  c.model = "local:smollm2-135m-instruct";
+  c.suite = "xsafety:" + test::shared_data_dir() + "/xsafety";
+  c.langs = {"en", "hi", "ru"};
+  c.limit = 2;
+  c.max_tokens = 12;
+  c.judges = {"refusal"};
+  c.bootstrap = 200;
+  c.run_dir = run_dir;
+  c.backend.local.threads = 2;
+  c.backend.local.max_batch = 8;
+  return c;
+}
+
+struct CountingHooks {
+  size_t backends = 0;
+  RunHooks hooks(const backend::BackendOptions& opts) {
+    RunHooks h;
+    h.make_backend = [this, opts](const std::string& spec) {
+      ++backends;
+      return backend::make_backend(spec, opts);
+    };
+    return h;
+  }
+};
+
+}  // namespace
+
+TEST(RedteamRun, LocalModelOnXSafetyCompletesAndResumes) {
+  test::ScratchDir dir;
+  auto cfg = small_xsafety_run(dir.path().string());
+  CountingHooks counting;
+  auto first = run_redteam(cfg, counting.hooks(cfg.backend));
+  EXPECT_FALSE(first.resumed);
+  EXPECT_TRUE(first.complete);
+  EXPECT_EQ(first.items, 6u);  // 2 per language, the same parallel prompts in each
+  EXPECT_EQ(first.answered, 6u);
+  EXPECT_EQ(first.errors, 0u);
+  ASSERT_EQ(first.metrics.by_lang.size(), 3u);
+  for (const auto& g : first.metrics.by_lang) {
+    EXPECT_EQ(g.items, 2u) << g.group;
+    const double sum = g.refusal.value + g.invalid.value;
+    EXPECT_LE(sum, 1.0 + 1e-12);
+    EXPECT_FALSE(std::isnan(g.harm.value)) << g.group;
+  }
+  // Parallel selection: hi and ru are paired with en on both prompts.
+  for (const auto& g : first.metrics.by_lang)
+    if (g.group != "en") EXPECT_EQ(g.paired_items, 2u) << g.group;
+
+  RunStore store(dir.path().string());
+  auto before = store.responses(first.run_id);
+  ASSERT_EQ(before.size(), 6u);
+  std::set<std::string> ids;
+  for (const auto& r : before) ids.insert(r.item_id);
+  EXPECT_EQ(ids.size(), 6u);
+  EXPECT_EQ(store.judgments(first.run_id).size(), 6u);
+
+  // Same config again: the same run, nothing generated or judged twice.
+  auto second = run_redteam(cfg, counting.hooks(cfg.backend));
+  EXPECT_TRUE(second.resumed);
+  EXPECT_TRUE(second.complete);
+  EXPECT_EQ(second.run_id, first.run_id);
+  EXPECT_EQ(second.from_cache, 0u);
+  auto after = store.responses(first.run_id);
+  ASSERT_EQ(after.size(), before.size());
+  for (size_t i = 0; i < after.size(); ++i) EXPECT_EQ(after[i].text, before[i].text);
+  EXPECT_EQ(second.metrics.to_json(), first.metrics.to_json());
+
+  // A different run (one more token) over the same store answers afresh;
+  // greedy decoding makes its first answers' prefixes those of the first run.
+  auto longer = cfg;
+  longer.max_tokens = 13;
+  auto third = run_redteam(longer, counting.hooks(cfg.backend));
+  EXPECT_NE(third.run_id, first.run_id);
+  EXPECT_EQ(third.answered, 6u);
+  EXPECT_EQ(store.runs().size(), 2u);
+}
