@@ -75,6 +75,8 @@ void add_redteam_flags(CLI::App* cmd, EvalFlags& f) {
   list("--translate-to", "translate_to", "Translation attack: translate the source-language items into these languages");
   str("--translator", "translator", "Model spec that translates (default: the evaluated model)");
   str("--translate-from", "translate_from", "Source language of the translation attack (default en)");
+  integer("--translate-max-tokens", "translate_max_tokens", "Tokens per translation and back-translation");
+  num("--min-back-similarity", "min_back_similarity", "Translation fidelity: least char-trigram cosine of source and back-translation");
   str("--run-dir", "run_dir", "Run store directory (default polysafe-runs)");
   http("--concurrency", "concurrency", "HTTP backends: simultaneous requests", true);
   http("--max-retries", "max_retries", "HTTP backends: retries per request", true);

@@ -64,6 +64,7 @@ std::vector<data::SuiteItem> resolve_items(const RedteamConfig& c, const RunHook
   to.min_back_similarity = c.min_back_similarity;
   to.min_length_ratio = c.min_length_ratio;
   to.max_length_ratio = c.max_length_ratio;
+  to.max_tokens = c.translate_max_tokens;
   if (hooks.progress) hooks.progress({"translate", 0, chosen.items.size() * c.translate_to.size() * 2, 0, 0, 0});
   size_t failed = 0;
   auto translated = translate_items(chosen.items, *translator, lid, store, to, hooks.should_stop, &failed);
