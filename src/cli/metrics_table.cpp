@@ -44,6 +44,8 @@ void print_metrics_table(std::ostream& out, const eval::RedteamMetrics& m) {
   out << head;
   for (const auto& g : m.by_lang) row(out, g);
   row(out, m.overall);
+  if (m.by_scope.size() > 1)  // global vs local (culture-specific) harms, all languages
+    for (const auto& g : m.by_scope) row(out, g);
   if (m.samples_per_prompt > 1 && !m.overall.attack_success_at_k.empty()) {
     out << "attack success at k (all languages):";
     for (size_t k = 0; k < m.overall.attack_success_at_k.size(); ++k)
