@@ -60,6 +60,9 @@ class ChildProcess {
     pid_ = -1;
     exit_status_ = 137;
   }
+  void interrupt() {  // Ctrl-C
+    if (pid_ > 0) kill(pid_, SIGINT);
+  }
   int wait() {
     if (pid_ > 0) {
       int status = 0;

@@ -96,6 +96,34 @@ TEST(ResumeAfterKill, HttpRunLosesOnlyRequestsInFlight) {
   EXPECT_NE(read_file(log).find("(resumed)"), std::string::npos);
 }
 
+TEST(ResumeAfterKill, CtrlCStopsCleanlyAndTheRunResumes) {
+  test::TestServer server({"--delay-ms", "25"});
+  test::ScratchDir dir;
+  const std::string run_dir = dir.file("runs"), log = dir.file("log.txt");
+  std::vector<std::string> cmd = {test::polysafe_binary(), "eval", "redteam", "--model",
+                                  "openai:" + server.url("/v1") + "#m", "--langs", "de,zh", "--judge", "refusal",
+                                  "--concurrency", "2", "--run-dir", run_dir};
+  {
+    test::ChildProcess child(cmd, log);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (stored_answers(run_dir) < 20 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    child.interrupt();
+    EXPECT_EQ(child.wait(), 130) << read_file(log);
+  }
+  EXPECT_NE(read_file(log).find("not complete (stopped)"), std::string::npos) << read_file(log);
+  {
+    RunStore s(run_dir);
+    auto r = s.runs().front();
+    EXPECT_EQ(r.status, "interrupted");
+    EXPECT_LT(r.answered, 104u);
+  }
+  test::ChildProcess again(cmd, log);
+  ASSERT_EQ(again.wait(), 0) << read_file(log);
+  expect_complete_and_unchanged(run_dir, {}, 104);
+  EXPECT_EQ(server.stats()["answered"].get<uint64_t>(), 104u);  // nothing was asked twice
+}
+
 TEST(ResumeAfterKill, LocalSmolLM2OnXSafetyTenLanguages) {
   test::ScratchDir dir;
   const std::string run_dir = dir.file("runs"), log = dir.file("log.txt");
