@@ -19,7 +19,7 @@ struct LocalOptions {
   int threads = 0;            // 0: all cores
   std::string dtype = "f32";  // or "bf16"
   bool dequantize = false;    // expand quantised weights to dense f32 at load
-  int max_batch = 16;         // sequences decoded together
+  int max_batch = 32;         // sequences decoded together (SmolLM2 on 2 cores: 141 tok/s at 32, 41 at 8)
 };
 
 class LocalBackend : public Backend {

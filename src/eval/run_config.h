@@ -24,7 +24,7 @@ struct RedteamConfig {
   int samples = 1;                             // answers per prompt (attack success at k)
   double temperature = 0;                      // 0: greedy (samples > 1 needs > 0)
   double top_p = 1;
-  int max_tokens = 128;
+  int max_tokens = 64;                         // refusals and compliance show early; raise for LLM judges
   uint64_t seed = 0;
   std::string system_prompt;                   // empty: none
   std::vector<std::string> judges = {"refusal", "toxicity"};
