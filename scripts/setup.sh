@@ -32,6 +32,8 @@ APT_PACKAGES=(
   libzip-dev libpugixml-dev           # .xlsx suite files (XSafety bn)
   libopenblas0-openmp                 # fast BLAS for libtorch (its default alternative is the slow reference BLAS)
   python3                             # reference implementations, model packages
+  chromium                            # headless browser for the report tests (tests/report)
+  fonts-noto-core                     # glyphs for Devanagari, Thai, Arabic, Hebrew in report screenshots
 )
 # Node.js may come from another source (e.g. nodesource, which bundles npm);
 # only ask Debian for it when it is absent.

@@ -12,6 +12,7 @@
 #include "cli/metrics_table.h"
 #include "cli/progress_bar.h"
 #include "eval/redteam_run.h"
+#include "report/report_writer.h"
 #include "util/strings.h"
 
 namespace polysafe::cli {
@@ -124,6 +125,7 @@ int run_eval(const EvalFlags& f) {
     std::cout << r.metrics.to_json().dump(2) << "\n";
   else
     print_metrics_table(std::cout, r.metrics);
+  std::cerr << "polysafe: report " << report::write_run_report(cfg.run_dir, r.run_id) << "\n";
   if (!r.complete) {
     std::cerr << "polysafe: run " << r.run_id << " is not complete"
               << (stop_requested() ? " (stopped)" : "") << "; run the same command again to resume\n";
