@@ -12,14 +12,37 @@
 
 using namespace polysafe::cli;
 
+namespace {
+
+// Whether the command line may run the local engine: the engine commands, and
+// evaluations whose model, judge or translator is local (or unknown before
+// parsing: the default model and run configs).
+bool runs_local_engine(int argc, char** argv) {
+  if (argc < 2) return false;
+  const std::string cmd = argv[1];
+  if (cmd == "generate" || cmd == "score" || cmd == "perplexity") return true;
+  if (cmd != "eval") return false;
+  bool model_given = false;
+  for (int i = 2; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a.find("local:") != std::string::npos || a == "--config" || a.rfind("--config=", 0) == 0) return true;
+    if (a == "--model" || a.rfind("--model=", 0) == 0) model_given = true;
+  }
+  return !model_given;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  // Only for commands that run the local engine: the restart costs a second
+  // start-up (~0.7 s of loading libtorch), which HTTP-only runs do not need.
   // libgomp spins ~300k iterations at every barrier before sleeping. On a
   // machine whose cores are also busy with other work, that spinning starves
   // the threads doing the work: a 16-prompt evaluation took 127 s instead of
   // 17 s next to a compiler. Passive waiting costs a few microseconds per
   // parallel region. libgomp reads the variable when it loads, before main, so
   // set it and start again; a user's own OMP_WAIT_POLICY is left alone.
-  if (!std::getenv("OMP_WAIT_POLICY")) {
+  if (!std::getenv("OMP_WAIT_POLICY") && runs_local_engine(argc, argv)) {
     setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
     execv("/proc/self/exe", argv);  // only returns on failure: carry on as we are
   }

@@ -27,7 +27,9 @@ Interval bootstrap_of(const std::vector<double>& v, const BootstrapOptions& opts
     iv.lo = iv.hi = kNaN;
     return iv;
   }
-  if (opts.resamples <= 0) {
+  bool constant = true;
+  for (double x : v) constant = constant && x == v.front();
+  if (opts.resamples <= 0 || constant) {  // every resample of a constant sample is that constant
     iv.lo = iv.hi = iv.value;
     return iv;
   }

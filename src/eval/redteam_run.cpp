@@ -173,7 +173,6 @@ RunResult run_redteam(const RedteamConfig& c, const RunHooks& hooks) {
           if (r.ok && int(r.texts.size()) == c.samples) {
             store.add_response(id, req_item[i], keys[i], r.texts, r.finish_reason, r.prompt_tokens,
                                r.completion_tokens, r.latency_s, r.attempts, false);
-            store.cache_response(keys[i], {r.texts, r.finish_reason, r.prompt_tokens, r.completion_tokens});
             ++prog.done;
           } else if (r.ok) {
             store.add_error(id, req_item[i], r.attempts,

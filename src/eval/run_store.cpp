@@ -253,6 +253,14 @@ void RunStore::add_response(const std::string& run_id, const std::string& item_i
     one.bind(6, finish_reason).bind(7, prompt_tokens).bind(8, completion_tokens).bind(9, latency_s);
     one.bind(10, int64_t(attempts)).bind(11, int64_t(from_cache)).run();
   }
+  if (!from_cache) {  // the answer is also the cache entry, in the same transaction
+    Statement c(db_,
+                std::string("INSERT OR REPLACE INTO cache(request_key, texts, finish_reason, prompt_tokens,"
+                            " completion_tokens, created_at) VALUES(?,?,?,?,?,") + kNow + ")",
+                path_);
+    c.bind(1, request_key).bind(2, nlohmann::json(texts).dump()).bind(3, finish_reason);
+    c.bind(4, prompt_tokens).bind(5, completion_tokens).run();
+  }
   tx.commit();
 }
 

@@ -86,7 +86,8 @@ class RunStore {
   // Items (ids) with no stored response, in insertion order, excluded ones skipped.
   std::vector<std::string> pending_items(const std::string& run_id) const;
 
-  // All samples of one item's answer, atomically (one transaction).
+  // All samples of one item's answer, atomically (one transaction); unless the
+  // answer came from the cache, it also becomes the cache entry for its key.
   void add_response(const std::string& run_id, const std::string& item_id, const std::string& request_key,
                     const std::vector<std::string>& texts, const std::string& finish_reason, int64_t prompt_tokens,
                     int64_t completion_tokens, double latency_s, int attempts, bool from_cache);
