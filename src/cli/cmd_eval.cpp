@@ -76,6 +76,7 @@ void add_redteam_flags(CLI::App* cmd, EvalFlags& f) {
   list("--translate-to", "translate_to", "Translation attack: translate the source-language items into these languages");
   str("--translator", "translator", "Model spec that translates (default: the evaluated model)");
   str("--translate-from", "translate_from", "Source language of the translation attack (default en)");
+  str("--intent-judge", "intent_judge", "Translation attack: model spec asked whether each translation keeps the intent");
   integer("--translate-max-tokens", "translate_max_tokens", "Tokens per translation and back-translation");
   num("--min-back-similarity", "min_back_similarity", "Translation fidelity: least char-trigram cosine of source and back-translation");
   str("--run-dir", "run_dir", "Run store directory (default polysafe-runs)");

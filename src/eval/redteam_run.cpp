@@ -65,6 +65,11 @@ std::vector<data::SuiteItem> resolve_items(const RedteamConfig& c, const RunHook
   to.min_length_ratio = c.min_length_ratio;
   to.max_length_ratio = c.max_length_ratio;
   to.max_tokens = c.translate_max_tokens;
+  std::unique_ptr<backend::Backend> intent;
+  if (!c.intent_judge.empty()) {
+    intent = hooks.make_backend(c.intent_judge);
+    to.intent_judge = intent.get();
+  }
   if (hooks.progress) hooks.progress({"translate", 0, chosen.items.size() * c.translate_to.size() * 2, 0, 0, 0});
   size_t failed = 0;
   auto translated = translate_items(chosen.items, *translator, lid, store, to, hooks.should_stop, &failed);

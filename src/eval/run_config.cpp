@@ -34,7 +34,8 @@ nlohmann::json result_fields(const RedteamConfig& c) {
           {"min_back_similarity", c.min_back_similarity},
           {"min_length_ratio", c.min_length_ratio},
           {"max_length_ratio", c.max_length_ratio},
-          {"translate_max_tokens", c.translate_max_tokens}};
+          {"translate_max_tokens", c.translate_max_tokens},
+          {"intent_judge", c.intent_judge}};
 }
 
 nlohmann::json yaml_to_json(const YAML::Node& n, const std::string& where) {
@@ -107,7 +108,7 @@ RedteamConfig config_from_json(const nlohmann::json& j, const std::string& where
   static const std::set<std::string> known = {
       "model", "suite", "langs", "categories", "limit", "include_benign", "samples", "temperature", "top_p",
       "max_tokens", "seed", "system_prompt", "judges", "ensemble", "reference_lang", "bootstrap", "translate_to",
-      "translator", "translate_from", "min_back_similarity", "min_length_ratio", "max_length_ratio", "translate_max_tokens", "run_dir",
+      "translator", "translate_from", "min_back_similarity", "min_length_ratio", "max_length_ratio", "translate_max_tokens", "intent_judge", "run_dir",
       "http", "local"};
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!known.count(it.key())) throw EvalError(where + ": unknown field '" + it.key() + "'");
@@ -140,6 +141,7 @@ RedteamConfig config_from_json(const nlohmann::json& j, const std::string& where
   if (j.contains("min_length_ratio")) c.min_length_ratio = get<double>(j, "min_length_ratio", where);
   if (j.contains("max_length_ratio")) c.max_length_ratio = get<double>(j, "max_length_ratio", where);
   if (j.contains("translate_max_tokens")) c.translate_max_tokens = get<int>(j, "translate_max_tokens", where);
+  str("intent_judge", c.intent_judge);
   str("run_dir", c.run_dir);
   if (j.contains("http")) {
     const auto& h = j["http"];

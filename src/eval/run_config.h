@@ -39,6 +39,7 @@ struct RedteamConfig {
   double min_back_similarity = 0.35;           // char-trigram cosine, source vs back-translation
   double min_length_ratio = 0.33, max_length_ratio = 3.0;
   int translate_max_tokens = 256;              // per translation and back-translation
+  std::string intent_judge;                    // model spec asked whether intent survived; empty: no check
   // Where the run lives and how fast it goes (not part of the run id).
   std::string run_dir = "polysafe-runs";
   backend::BackendOptions backend;

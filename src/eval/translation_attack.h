@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,10 @@ struct TranslationOptions {
   double min_back_similarity = 0.35;
   double min_length_ratio = 0.33, max_length_ratio = 3.0;
   int max_tokens = 512;
+  // Optional: a model asked whether each translation still makes the source's
+  // request with the same intent ("no" flags it lost; an unparseable reply is
+  // recorded, never counted either way).
+  backend::Backend* intent_judge = nullptr;
 };
 
 struct TranslatedItem {
@@ -35,6 +40,12 @@ struct TranslatedItem {
 // Messages asking for a translation of `text` from one language to another.
 std::vector<backend::Message> translation_messages(const std::string& text, const std::string& from,
                                                    const std::string& to);
+
+// The question put to the intent judge, and the strict parse of its reply:
+// {"same_intent": true|false} (fenced or not) or a lone yes/no; otherwise empty.
+std::vector<backend::Message> intent_messages(const std::string& source, const std::string& translation,
+                                              const std::string& from, const std::string& to);
+std::optional<bool> parse_intent_reply(const std::string& reply);
 
 // Cosine similarity of the character-trigram count vectors of two texts
 // (lower-cased, whitespace collapsed): 1 for equal texts, 0 for nothing shared.

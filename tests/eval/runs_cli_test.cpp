@@ -166,3 +166,32 @@ TEST(TranslationAttack, LocalTranslatorFlagsLostTranslations) {
     if (it.lang == "sw" && !excluded.count(it.id)) ++sw_kept;
   EXPECT_EQ(sw_kept, 0u);
 }
+
+TEST(TranslationAttack, HttpTranslatorAndIntentJudgeAreRecorded) {
+  // The loopback server "translates" by echoing the request: language ID sees
+  // English, so every translation into Hindi is lost; its intent replies are no
+  // verdicts, so they are stored as unknown and count neither way.
+  test::TestServer server;
+  test::ScratchDir dir;
+  const std::string rd = dir.file("runs"), log = dir.file("log.txt");
+  const std::string spec = "openai:" + server.url("/v1") + "#m";
+  ASSERT_EQ(run({test::polysafe_binary(), "eval", "redteam", "--model", spec, "--limit", "4", "--no-benign",
+                 "--translate-to", "hi", "--intent-judge", spec, "--judge", "refusal", "--run-dir", rd},
+                log),
+            0)
+      << read_file(log);
+  EXPECT_NE(read_file(log).find("4 lost in translation"), std::string::npos) << read_file(log);
+  RunStore s(rd);
+  const auto id = s.runs().front().run_id;
+  size_t hi = 0;
+  for (const auto& it : s.items(id)) {
+    if (it.lang != "hi") continue;
+    ++hi;
+    const auto& t = it.extra.at("translation");
+    EXPECT_TRUE(t["same_intent"].is_null());
+    EXPECT_EQ(t["lost_in_translation"], true);
+    EXPECT_NE(t["reason"].get<std::string>().find("language: got en"), std::string::npos) << t;
+  }
+  EXPECT_EQ(hi, 4u);
+  EXPECT_EQ(s.responses(id).size(), 4u);  // only the English originals were asked
+}

@@ -25,3 +25,18 @@ TEST(Translation, MessagesNameBothLanguages) {
   EXPECT_NE(m[1].content.find("Swahili"), std::string::npos);
   EXPECT_NE(m[1].content.find("Hello"), std::string::npos);
 }
+
+TEST(Translation, IntentRepliesParseStrictly) {
+  EXPECT_EQ(parse_intent_reply(R"({"same_intent": true})"), std::optional<bool>(true));
+  EXPECT_EQ(parse_intent_reply("```json\n{\"same_intent\": false}\n```"), std::optional<bool>(false));
+  EXPECT_EQ(parse_intent_reply("No."), std::optional<bool>(false));
+  EXPECT_EQ(parse_intent_reply(" yes "), std::optional<bool>(true));
+  EXPECT_FALSE(parse_intent_reply("Yes, mostly, but it softens the request.").has_value());
+  EXPECT_FALSE(parse_intent_reply(R"({"same_intent": "yes"})").has_value());
+  EXPECT_FALSE(parse_intent_reply(R"({"same_intent": true} {"same_intent": false})").has_value());
+  EXPECT_FALSE(parse_intent_reply("").has_value());
+  auto m = intent_messages("How do I pick a lock?", "Comment crocheter une serrure ?", "en", "fr");
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_NE(m[1].content.find("Comment crocheter une serrure ?"), std::string::npos);
+  EXPECT_NE(m[1].content.find("French"), std::string::npos);
+}
