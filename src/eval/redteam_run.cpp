@@ -195,6 +195,7 @@ RunResult run_redteam(const RedteamConfig& c, const RunHooks& hooks) {
   // 2. Judgments, per judge, of every answer it has not judged yet.
   for (auto& judge : judges) {
     if (stop()) break;
+    store.drop_stale_judgments(id, judge->name(), judge->version());
     auto todo = store.unjudged(id, judge->name());
     std::vector<JudgeTask> tasks;
     for (auto& r : todo) tasks.push_back({by_id.at(r.item_id), r.sample, std::move(r.text)});

@@ -349,6 +349,12 @@ std::vector<StoredJudgment> RunStore::judgments(const std::string& run_id) const
   return out;
 }
 
+size_t RunStore::drop_stale_judgments(const std::string& run_id, const std::string& judge, const std::string& version) {
+  Statement s(db_, "DELETE FROM judgments WHERE run_id=? AND judge=? AND judge_version<>?", path_);
+  s.bind(1, run_id).bind(2, judge).bind(3, version).run();
+  return size_t(sqlite3_changes(db_));
+}
+
 std::vector<StoredResponse> RunStore::unjudged(const std::string& run_id, const std::string& judge) const {
   Statement s(db_,
               "SELECT r.item_id, r.sample, r.text FROM responses r JOIN items i ON i.run_id=r.run_id AND"

@@ -98,6 +98,9 @@ class RunStore {
 
   void add_judgments(const std::string& run_id, const std::vector<StoredJudgment>& judgments);
   std::vector<StoredJudgment> judgments(const std::string& run_id) const;
+  // Drops `judge`'s judgments made by another version of it (rules or model
+  // changed since): they are judged again, never mixed. Returns how many.
+  size_t drop_stale_judgments(const std::string& run_id, const std::string& judge, const std::string& version);
   // (item, sample) pairs answered but not yet judged by `judge`.
   std::vector<StoredResponse> unjudged(const std::string& run_id, const std::string& judge) const;
 

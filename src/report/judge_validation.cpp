@@ -13,7 +13,8 @@ struct Row {
 };
 
 // docs/judges/refusal.md, "Agreement on the validation set": held-out labelled
-// answers, 51 per language, for the rules of version polysafe-refusal-1.
+// answers, 51 per language, for the rules of versions polysafe-refusal-1 and -2
+// (version 2 added the prefix-echo and short-loop rules; re-measured: the same numbers).
 const std::map<std::string, Row, std::less<>>& refusal_rows() {
   static const std::map<std::string, Row, std::less<>> t = {
       {"ar", {0.863, 0.795, 51}}, {"de", {0.824, 0.736, 51}}, {"en", {0.941, 0.912, 51}},
@@ -67,7 +68,7 @@ std::optional<JudgeValidation> judge_validation(std::string_view judge, std::str
   const std::map<std::string, Row, std::less<>>* rows = nullptr;
   JudgeValidation v;
   if (judge == "refusal") {
-    if (version != "polysafe-refusal-1") return std::nullopt;  // other rules, other numbers
+    if (version != "polysafe-refusal-1" && version != "polysafe-refusal-2") return std::nullopt;  // other rules, other numbers
     rows = &refusal_rows();
     v.metric = "accuracy";
     v.source = "docs/judges/refusal.md (validation set)";

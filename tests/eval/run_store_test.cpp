@@ -130,3 +130,30 @@ TEST(RunStore, RefusesANewerSchema) {
     EXPECT_NE(std::string(e.what()).find("schema version 99"), std::string::npos) << e.what();
   }
 }
+
+TEST(RunStore, JudgmentsOfAnotherJudgeVersionAreDropped) {
+  test::ScratchDir dir;
+  RunStore s(dir.path().string());
+  s.begin_run("rt-1", "redteam", {{"model", "m"}}, "m", "s");
+  s.add_items("rt-1", three_items());
+  s.add_response("rt-1", "t/0", "k0", {"a"}, "stop", 1, 1, 0, 1, false);
+  s.add_response("rt-1", "t/1", "k1", {"b"}, "stop", 1, 1, 0, 1, false);
+  StoredJudgment j;
+  j.sample = 0;
+  j.judge = "refusal";
+  j.label = "compliance";
+  j.item_id = "t/0";
+  j.judge_version = "v1";
+  StoredJudgment k = j;
+  k.item_id = "t/1";
+  k.judge_version = "v2";
+  s.add_judgments("rt-1", {j, k});
+  EXPECT_EQ(s.drop_stale_judgments("rt-1", "refusal", "v2"), 1u);
+  auto left = s.unjudged("rt-1", "refusal");
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].item_id, "t/0");
+  EXPECT_EQ(s.drop_stale_judgments("rt-1", "refusal", "v2"), 0u);
+  // The cache entry came with the answer, in the same transaction.
+  ASSERT_TRUE(s.cached("k1"));
+  EXPECT_EQ(s.cached("k1")->texts, std::vector<std::string>{"b"});
+}

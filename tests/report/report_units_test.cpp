@@ -67,7 +67,8 @@ TEST(JudgeValidation, DocumentedLanguagesOnly) {
   EXPECT_EQ(hi->n, 51u);
   EXPECT_EQ(hi->summary(), "accuracy 0.902, \xCE\xBA 0.853 (n = 51)");
   EXPECT_FALSE(judge_validation("refusal", "polysafe-refusal-1", "th"));
-  EXPECT_FALSE(judge_validation("refusal", "polysafe-refusal-2", "hi"));  // other rules, other numbers
+  EXPECT_TRUE(judge_validation("refusal", "polysafe-refusal-2", "hi"));
+  EXPECT_FALSE(judge_validation("refusal", "polysafe-refusal-0", "hi"));
   EXPECT_TRUE(judge_validation("toxicity", "fasttext-platt:x", "th"));
   EXPECT_TRUE(judge_validation("toxicity", "fasttext-platt:x", "zh-Hant"));
   EXPECT_FALSE(judge_validation("llm:openai:x", "polysafe-rubric-v1", "en"));
