@@ -30,6 +30,7 @@ APT_PACKAGES=(
   libyaml-cpp-dev                     # run config files (YAML)
   libcpp-httplib-dev                  # loopback OpenAI-compatible server (tests, benchmarks)
   libzip-dev libpugixml-dev           # .xlsx suite files (XSafety bn)
+  libfaiss-dev                        # nearest-neighbour search for Goodtriever datastores (src/detox)
   libopenblas0-openmp                 # fast BLAS for libtorch (its default alternative is the slow reference BLAS)
   python3                             # reference implementations, model packages
   chromium                            # headless browser for the report tests (tests/report)
