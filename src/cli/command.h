@@ -37,6 +37,7 @@ std::function<int()> setup_judge(CLI::App& app);
 std::function<int()> setup_scorer(CLI::App& app);
 std::function<int()> setup_eval(CLI::App& app);
 std::function<int()> setup_runs(CLI::App& app);
+std::function<int()> setup_datastore(CLI::App& app);
 std::function<int()> setup_report(CLI::App& app);
 
 // Default model of commands whose MODEL argument is optional.

@@ -20,7 +20,7 @@ namespace {
 bool runs_local_engine(int argc, char** argv) {
   if (argc < 2) return false;
   const std::string cmd = argv[1];
-  if (cmd == "generate" || cmd == "score" || cmd == "perplexity") return true;
+  if (cmd == "generate" || cmd == "score" || cmd == "perplexity" || cmd == "datastore") return true;
   if (cmd != "eval") return false;
   bool model_given = false;
   for (int i = 2; i < argc; ++i) {
@@ -74,6 +74,7 @@ int main(int argc, char** argv) {
   add(setup_scorer);
   add(setup_eval);
   add(setup_runs);
+  add(setup_datastore);
   add(setup_report);
 
   try {
