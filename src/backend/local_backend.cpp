@@ -59,6 +59,11 @@ LocalBackend::~LocalBackend() = default;
 std::string LocalBackend::spec() const { return "local:" + name_; }
 std::string LocalBackend::fingerprint() const { return fingerprint_; }
 
+void LocalBackend::set_logits_hook(engine::LogitsHook hook, const std::string& tag) {
+  hook_ = std::move(hook);
+  fingerprint_ += "|hook:" + tag;
+}
+
 void LocalBackend::generate(const std::vector<Request>& requests, const ResponseCallback& on_done,
                             const std::function<bool()>& should_stop) {
   engine::Generator gen(*model_);
@@ -74,6 +79,7 @@ void LocalBackend::generate(const std::vector<Request>& requests, const Response
       if (should_stop && should_stop()) return;
       const size_t b1 = std::min(members.size(), b0 + per_call);
       engine::GenerateOptions o = options_for(first.params, first.chat, opts_.max_batch);
+      o.hidden_for_hook = bool(hook_);
       std::vector<std::vector<int32_t>> prompts;
       std::vector<size_t> batch;
       auto t0 = std::chrono::steady_clock::now();
@@ -101,7 +107,7 @@ void LocalBackend::generate(const std::vector<Request>& requests, const Response
       std::vector<engine::Generation> out;
       std::string error;
       try {
-        out = gen.generate_tokens(prompts, o);
+        out = gen.generate_tokens(prompts, o, hook_);
       } catch (const Error& e) {
         error = e.what();
       }

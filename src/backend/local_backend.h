@@ -8,10 +8,7 @@
 #include <string>
 
 #include "backend/backend.h"
-
-namespace polysafe::engine {
-class Model;
-}
+#include "engine/generator.h"
 
 namespace polysafe::backend {
 
@@ -35,10 +32,16 @@ class LocalBackend : public Backend {
 
   const engine::Model& model() const { return *model_; }
 
+  // Decodes through a logits hook from now on (e.g. Goodtriever). `tag` says
+  // what the hook does and joins the fingerprint, so answers of plain decoding
+  // (or of another hook) are never taken from the cache for these.
+  void set_logits_hook(engine::LogitsHook hook, const std::string& tag);
+
  private:
   std::string name_, fingerprint_;
   LocalOptions opts_;
   std::unique_ptr<engine::Model> model_;
+  engine::LogitsHook hook_;
 };
 
 }  // namespace polysafe::backend

@@ -19,9 +19,6 @@ using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-// Sampling seed of one item: its own, so a resumed run draws the same answers
-// whatever else shares the batch.
-uint64_t item_seed(uint64_t seed, const std::string& item_id) { return group_seed(seed, item_id); }
 
 backend::Request request_for(const RedteamConfig& c, const data::SuiteItem& item) {
   backend::Request r;
@@ -135,92 +132,27 @@ RunResult run_redteam(const RedteamConfig& c, const RunHooks& hooks) {
       for (const auto& p : *lost) store.exclude_item(id, p[0].get<std::string>(), p[1].get<std::string>());
   }
   const auto items = store.items(id);
-  std::unordered_map<std::string, const data::SuiteItem*> by_id;
-  for (const auto& it : items) by_id.emplace(it.id, &it);
+  const ItemIndex by_id = index_items(items);
   result.items = items.size();
   result.lost_in_translation = store.excluded(id).size();
 
   // 1. Answers.
   const auto t0 = Clock::now();
-  auto pending = store.pending_items(id);
-  RunProgress prog{"generate", items.size() - result.lost_in_translation - pending.size(),
-                   items.size() - result.lost_in_translation, store.error_count(id), 0, 0};
-  std::vector<backend::Request> reqs;
-  std::vector<std::string> req_item, keys;
-  for (const auto& item_id : pending) {
-    const auto* item = by_id.at(item_id);
-    auto r = request_for(c, *item);
-    std::string key = backend::request_key(model->fingerprint(), r);
-    if (auto hit = store.cached(key); hit && int(hit->texts.size()) == c.samples) {
-      store.add_response(id, item_id, key, hit->texts, hit->finish_reason, hit->prompt_tokens, hit->completion_tokens,
-                         0, 0, true);
-      ++prog.done;
-      ++prog.cached;
-      continue;
-    }
-    reqs.push_back(std::move(r));
-    req_item.push_back(item_id);
-    keys.push_back(std::move(key));
-  }
-  if (hooks.progress) hooks.progress(prog);
-  // Chunks bound the work lost to a stop request and keep progress moving.
-  const size_t chunk = 512;
-  for (size_t c0 = 0; c0 < reqs.size() && !stop(); c0 += chunk) {
-    const size_t c1 = std::min(reqs.size(), c0 + chunk);
-    std::vector<backend::Request> part(reqs.begin() + long(c0), reqs.begin() + long(c1));
-    model->generate(
-        part,
-        [&](size_t k, backend::Response r) {
-          const size_t i = c0 + k;
-          for (size_t a = 0; a < r.attempt_errors.size(); ++a)
-            store.add_error(id, req_item[i], int(a + 1), r.attempt_errors[a]);
-          prog.errors += r.attempt_errors.size();
-          if (r.ok && int(r.texts.size()) == c.samples) {
-            store.add_response(id, req_item[i], keys[i], r.texts, r.finish_reason, r.prompt_tokens,
-                               r.completion_tokens, r.latency_s, r.attempts, false);
-            ++prog.done;
-          } else if (r.ok) {
-            store.add_error(id, req_item[i], r.attempts,
-                            "expected " + std::to_string(c.samples) + " answers, got " + std::to_string(r.texts.size()));
-            ++prog.errors;
-          }
-          prog.elapsed_s = since(t0);
-          if (hooks.progress) hooks.progress(prog);
-        },
-        stop);
-  }
-  result.generate_s = since(t0);
-  result.from_cache = prog.cached;
+  const AnswerPhase answered = collect_answers(
+      store, id, *model, by_id, items.size() - result.lost_in_translation, c.samples,
+      [&](const data::SuiteItem& item) { return request_for(c, item); }, hooks);
+  result.generate_s = answered.seconds;
+  result.from_cache = answered.from_cache;
 
   // 2. Judgments, per judge, of every answer it has not judged yet.
-  for (auto& judge : judges) {
-    if (stop()) break;
-    store.drop_stale_judgments(id, judge->name(), judge->version());
-    auto todo = store.unjudged(id, judge->name());
-    std::vector<JudgeTask> tasks;
-    for (auto& r : todo) tasks.push_back({by_id.at(r.item_id), r.sample, std::move(r.text)});
-    RunProgress jp{"judge:" + judge->name(), 0, tasks.size(), 0, 0, 0};
-    const auto tj = Clock::now();
-    if (hooks.progress) hooks.progress(jp);
-    judge->judge(
-        tasks,
-        [&](std::vector<StoredJudgment> js) {
-          jp.done += js.size();
-          store.add_judgments(id, js);
-          jp.elapsed_s = since(tj);
-          if (hooks.progress) hooks.progress(jp);
-        },
-        stop);
-  }
+  judge_answers(store, id, judges, by_id, hooks);
 
   store.put_value(id, "timings", {{"generate_s", result.generate_s}, {"total_s", since(t0)}});
   result.pending = store.pending_items(id).size();
   auto info = store.run(id);
   result.answered = info->answered;
   result.errors = info->errors;
-  bool judged = true;
-  for (auto& judge : judges) judged = judged && store.unjudged(id, judge->name()).empty();
-  result.complete = result.pending == 0 && judged;
+  result.complete = result.pending == 0 && all_judged(store, id, judges);
   store.set_status(id, result.complete ? "complete" : stop() ? "interrupted" : "incomplete");
   result.metrics = run_metrics(store, id);
   store.put_value(id, "metrics", result.metrics.to_json());

@@ -12,20 +12,9 @@
 #include "eval/answer_judge.h"
 #include "eval/redteam_metrics.h"
 #include "eval/run_config.h"
+#include "eval/run_phases.h"
 
 namespace polysafe::eval {
-
-struct RunProgress {
-  std::string phase;       // "translate", "generate", "judge:<name>"
-  size_t done = 0, total = 0, errors = 0, cached = 0;
-  double elapsed_s = 0;
-};
-
-struct RunHooks {
-  BackendMaker make_backend;                         // builds the model, translator and LLM judges
-  std::function<void(const RunProgress&)> progress;  // called often; may be empty
-  std::function<bool()> should_stop;                 // Ctrl-C; may be empty
-};
 
 struct RunResult {
   std::string run_id, store_path;
