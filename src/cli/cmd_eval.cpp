@@ -1,8 +1,9 @@
 // `polysafe eval [redteam ...]`: the main job. With no arguments it runs the
 // built-in multilingual red-teaming suite on the default local model with the
 // default judges and prints the per-language summary; `eval redteam` takes
-// every setting as a flag or from a YAML/JSON run config (flags win). Re-running
-// the same command resumes the same run from the run store.
+// every setting as a flag or from a YAML/JSON run config (flags win); `eval
+// toxicity` lives in cmd_eval_toxicity.cpp. Re-running the same command resumes
+// the same run from the run store.
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include "cli/command.h"
 #include "cli/metrics_table.h"
 #include "cli/progress_bar.h"
+#include "cli/toxicity_command.h"
 #include "eval/redteam_run.h"
 #include "report/report_writer.h"
 #include "util/strings.h"
@@ -148,8 +150,10 @@ std::function<int()> setup_eval(CLI::App& app) {
       "--run-dir", [base](const std::string& v) { base->overrides["run_dir"] = v; }, "Run store directory");
   cmd->add_flag("--json", base->json, "Print the metrics as JSON");
   add_redteam_flags(red, *flags);
-  return [cmd, red, base, flags] {
+  auto toxicity = add_toxicity_command(cmd);
+  return [cmd, red, base, flags, toxicity] {
     if (red->parsed()) return run_eval(*flags);
+    if (int rc = toxicity(); rc >= 0) return rc;
     return run_eval(*base);
   };
 }

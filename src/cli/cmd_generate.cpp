@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/detox_options.h"
 #include "cli/engine_options.h"
 #include "engine/generator.h"
 #include "util/error.h"
@@ -59,6 +60,7 @@ std::function<int()> setup_generate(CLI::App& app) {
     uint64_t seed = 0;
     std::vector<std::string> stop;
     EngineOptions eng;
+    DetoxOptions detox;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("model", o->model, "Model: short name, GGUF file or checkpoint directory")->required();
@@ -78,6 +80,7 @@ std::function<int()> setup_generate(CLI::App& app) {
   cmd->add_option("--batch", o->max_batch, "Sequences decoded together");
   cmd->add_flag("--json", o->json, "One JSON object per generation");
   add_engine_options(cmd, o->eng);
+  add_detox_options(cmd, o->detox);
   return [o]() {
     if (o->prompt.empty() && o->prompts_file.empty()) throw UsageError("give --prompt TEXT or --prompts FILE.jsonl");
     engine::GenerateOptions go;
@@ -116,7 +119,13 @@ std::function<int()> setup_generate(CLI::App& app) {
         throw UsageError("prompt " + std::to_string(i) + ": " + e.what());
       }
     }
-    auto results = gen.generate_tokens(ids, go);
+    const auto detox = open_detox(o->detox, *model);
+    auto results = gen.generate_tokens(ids, go, detox ? detox->goodtriever->hook() : engine::LogitsHook{});
+    if (detox) {
+      const auto& t = detox->goodtriever->timing();
+      std::cerr << "goodtriever: " << t.steps << " steps, " << t.rows << " rows, search " << t.search_s << " s, rule "
+                << t.combine_s << " s, effective neighbours " << t.mean_effective_k() << " of " << detox->goodtriever->params().k << "\n";
+    }
     for (const auto& r : results) {
       if (o->json) {
         nlohmann::json j;

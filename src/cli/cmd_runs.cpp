@@ -3,6 +3,7 @@
 // record per answer (prompt, answer, every judgment, the combined verdict) as
 // JSONL or CSV, the per-sample records other tools re-score from.
 #include <fstream>
+#include <optional>
 #include <iostream>
 #include <map>
 
@@ -11,6 +12,7 @@
 #include "cli/command.h"
 #include "cli/metrics_table.h"
 #include "eval/redteam_run.h"
+#include "eval/toxicity_run.h"
 #include "eval/verdict.h"
 #include "util/error.h"
 
@@ -133,20 +135,30 @@ std::function<int()> setup_runs(CLI::App& app) {
     const std::string id = store.resolve_run_id(o->run);
     if (show->parsed()) {
       auto r = *store.run(id);
-      auto m = eval::run_metrics(store, id);
+      const bool toxicity = r.kind == "toxicity";
+      std::optional<eval::RedteamMetrics> rm;
+      std::optional<eval::ToxicityMetrics> tm;
+      if (toxicity)
+        tm = eval::toxicity_run_metrics(store, id);
+      else
+        rm = eval::run_metrics(store, id);
       if (o->json) {
-        nlohmann::json j = {{"run_id", r.run_id}, {"status", r.status}, {"created_at", r.created_at},
-                            {"updated_at", r.updated_at}, {"items", r.items}, {"answered", r.answered},
-                            {"errors", r.errors}, {"config", r.config}, {"metrics", m.to_json()},
+        nlohmann::json j = {{"run_id", r.run_id}, {"kind", r.kind}, {"status", r.status},
+                            {"created_at", r.created_at}, {"updated_at", r.updated_at}, {"items", r.items},
+                            {"answered", r.answered}, {"errors", r.errors}, {"config", r.config},
+                            {"metrics", toxicity ? eval::to_json(*tm) : rm->to_json()},
                             {"excluded", store.excluded(id).size()}};
         std::cout << j.dump(2) << "\n";
         return kExitOk;
       }
-      std::cout << "run " << r.run_id << " (" << r.status << "), created " << r.created_at << "\n"
-                << "model " << r.model << ", suite " << r.suite << "\n"
+      std::cout << r.kind << " run " << r.run_id << " (" << r.status << "), created " << r.created_at << "\n"
+                << "model " << r.model << ", " << (toxicity ? "prompts " : "suite ") << r.suite << "\n"
                 << r.items << " items, " << r.answered << " answered, " << r.errors << " request errors, "
                 << store.excluded(id).size() << " excluded (lost in translation)\n\n";
-      print_metrics_table(std::cout, m);
+      if (toxicity)
+        print_toxicity_table(std::cout, *tm);
+      else
+        print_metrics_table(std::cout, *rm);
       return kExitOk;
     }
     auto recs = export_records(store, id);

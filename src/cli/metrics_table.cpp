@@ -55,4 +55,40 @@ void print_metrics_table(std::ostream& out, const eval::RedteamMetrics& m) {
   out << "(* : the 95% interval of the gap excludes 0)\n";
 }
 
+namespace {
+
+std::string num(const eval::Interval& iv, const char* f, const char* fci) {
+  if (std::isnan(iv.value)) return "n/a";
+  char buf[96];
+  if (!std::isnan(iv.lo))
+    std::snprintf(buf, sizeof buf, fci, iv.value, iv.lo, iv.hi);
+  else
+    std::snprintf(buf, sizeof buf, f, iv.value);
+  return buf;
+}
+
+void toxicity_row(std::ostream& out, const eval::ToxicityGroupMetrics& g) {
+  char buf[400];
+  std::snprintf(buf, sizeof buf, "%-8s %5zu %6zu  %-20s %-20s %-22s %5.2f %5.2f %5.2f\n", g.group.c_str(), g.prompts,
+                g.continuations, num(g.emt, "%.3f", "%.3f [%.3f,%.3f]").c_str(),
+                pct(g.toxicity_probability, true).c_str(), num(g.perplexity, "%.1f", "%.1f [%.1f,%.1f]").c_str(),
+                g.distinct1.value, g.distinct2.value, g.distinct3.value);
+  out << buf;
+}
+
+}  // namespace
+
+void print_toxicity_table(std::ostream& out, const eval::ToxicityMetrics& m) {
+  char head[400];
+  std::snprintf(head, sizeof head, "%-8s %5s %6s  %-20s %-20s %-22s %5s %5s %5s\n", "lang", "n", "cont.",
+                "EMT [95% CI]", "toxicity prob. %", "perplexity", "d-1", "d-2", "d-3");
+  out << head;
+  for (const auto& g : m.by_lang) toxicity_row(out, g);
+  toxicity_row(out, m.all);
+  char foot[160];
+  std::snprintf(foot, sizeof foot, "(EMT: mean over prompts of the most toxic continuation; toxic: score >= %.2f)\n",
+                m.threshold);
+  out << foot;
+}
+
 }  // namespace polysafe::cli

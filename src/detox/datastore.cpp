@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <system_error>
 
 #include <faiss/IndexFlat.h>
@@ -12,6 +14,7 @@
 #include <faiss/IndexIVFPQ.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/index_io.h>
+#include <faiss/utils/distances.h>
 
 #include <stdlib.h>  // mkdtemp
 
@@ -106,6 +109,9 @@ std::unique_ptr<faiss::IndexIDMap2> make_index(const IndexParams& p, int64_t dim
     // about few training points per centroid.
     ivf->cp.min_points_per_centroid = 1;
     ivf->pq.cp.min_points_per_centroid = 1;
+    // k-means on a sample of 64 points per cell (faiss trains on up to 256):
+    // 4x less work on a 1M-entry store; 30-256 per cell is faiss's own guidance.
+    ivf->cp.max_points_per_centroid = 64;
     ivf->train(n, train.data());
     ivf->nprobe = size_t(p.nprobe);
     inner = std::move(ivf);
@@ -118,8 +124,10 @@ std::unique_ptr<faiss::IndexIDMap2> make_index(const IndexParams& p, int64_t dim
 
 // Stores pairs as fp16 keys and hands the index the fp16-rounded floats, so the
 // index and keys.f16 hold the same vectors (a stored key is found at distance 0).
-void append(Datastore::Impl& s, const TokenPairs& pairs, const Encoded& enc,
-            const std::vector<CorpusText>& texts, std::vector<float>& rounded) {
+// Pair i goes to the source index source_of_seq(pairs.sequence[i]); the index
+// itself is only filled when the store already has one (add(), not a build).
+void append(Datastore::Impl& s, const TokenPairs& pairs, const std::function<int32_t(int64_t)>& source_of_seq,
+            std::vector<float>& rounded) {
   const int64_t n = pairs.size(), d = s.m.dim;
   rounded.resize(size_t(n * d));
   std::vector<int64_t> new_ids(static_cast<size_t>(n));
@@ -130,22 +138,48 @@ void append(Datastore::Impl& s, const TokenPairs& pairs, const Encoded& enc,
     rounded[size_t(i)] = formats::fp16_to_fp32(h);
   }
   for (int64_t i = 0; i < n; ++i) {
-    const CorpusText& t = texts[enc.text_of_seq[size_t(pairs.sequence[size_t(i)])]];
-    const int32_t src = s.source_index(t.source);
+    const int32_t src = source_of_seq(pairs.sequence[size_t(i)]);
     s.values.push_back(pairs.values[size_t(i)]);
     s.source_ids.push_back(src);
     new_ids[size_t(i)] = s.m.next_id++;
     s.ids.push_back(new_ids[size_t(i)]);
     ++s.m.sources[size_t(src)].entries;
   }
+  s.m.entries += n;
+  if (s.index) s.index->add_with_ids(n, rounded.data(), new_ids.data());
+}
+
+// Appends the teacher-forced pairs of an encoded corpus under each text's own
+// source, and counts the texts (and their languages) per source.
+void append_texts(Datastore::Impl& s, const TokenPairs& pairs, const Encoded& enc,
+                  const std::vector<CorpusText>& texts, std::vector<float>& rounded) {
+  append(s, pairs, [&](int64_t seq) { return s.source_index(texts[enc.text_of_seq[size_t(seq)]].source); }, rounded);
   for (size_t i = 0; i < enc.seqs.size(); ++i) {
     const CorpusText& t = texts[enc.text_of_seq[i]];
     auto& si = s.m.sources[size_t(s.source_index(t.source))];
     ++si.texts;
     ++si.langs[t.lang];
   }
-  s.m.entries += n;
-  if (s.index) s.index->add_with_ids(n, rounded.data(), new_ids.data());
+}
+
+// A new, empty store for `dir`, after the checks every build makes.
+std::unique_ptr<Datastore::Impl> new_store(const engine::Model& model, const BuildOptions& options,
+                                           const std::string& dir) {
+  std::error_code ec;
+  if (fs::exists(dir, ec)) throw DetoxError(dir + ": already exists (remove it, or open it and add texts)");
+  if (model.config().context_length > 0 && options.block > model.config().context_length)
+    throw DetoxError("datastore: block " + std::to_string(options.block) + " exceeds the model's context length " +
+                     std::to_string(model.config().context_length));
+  plan_windows(2, options.block, options.stride);  // validates block and stride before any work
+  auto s = std::make_unique<Datastore::Impl>();
+  s->model = &model;
+  s->dir = dir;
+  s->m.model = ModelFingerprint::of(model);
+  s->m.dim = model.config().hidden;
+  s->m.index = options.index;
+  s->m.block = options.block;
+  s->m.stride = options.stride;
+  return s;
 }
 
 template <class T>
@@ -221,6 +255,14 @@ void write_store(const Datastore::Impl& s, const std::string& dir) {
   }
 }
 
+// Trains the index on the store's (rounded) keys where it needs training, adds
+// them all, and writes the store's directory.
+void index_and_write(Datastore::Impl& s, const std::vector<float>& rounded) {
+  s.index = make_index(s.m.index, s.m.dim, rounded);
+  s.index->add_with_ids(int64_t(s.ids.size()), rounded.data(), s.ids.data());
+  write_store(s, s.dir);
+}
+
 }  // namespace
 
 Datastore::Datastore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -231,22 +273,7 @@ Datastore::~Datastore() = default;
 Datastore Datastore::build(const engine::Model& model, const std::vector<CorpusText>& texts,
                            const BuildOptions& options, const std::string& dir) {
   if (texts.empty()) throw DetoxError(dir + ": cannot build a datastore from an empty corpus");
-  std::error_code ec;
-  if (fs::exists(dir, ec)) throw DetoxError(dir + ": already exists (remove it, or open it and add texts)");
-  if (model.config().context_length > 0 && options.block > model.config().context_length)
-    throw DetoxError("datastore: block " + std::to_string(options.block) + " exceeds the model's context length " +
-                     std::to_string(model.config().context_length));
-  plan_windows(2, options.block, options.stride);  // validates block and stride before any work
-
-  auto s = std::make_unique<Impl>();
-  s->model = &model;
-  s->dir = dir;
-  s->m.model = ModelFingerprint::of(model);
-  s->m.dim = model.config().hidden;
-  s->m.index = options.index;
-  s->m.block = options.block;
-  s->m.stride = options.stride;
-
+  auto s = new_store(model, options, dir);
   AddResult res;
   const Encoded enc = encode(*s, texts, res);
   if (enc.seqs.empty())
@@ -254,10 +281,39 @@ Datastore Datastore::build(const engine::Model& model, const std::vector<CorpusT
                      " texts are shorter than two tokens; nothing to store");
   const TokenPairs pairs = teacher_force(model, enc.seqs, options.block, options.stride, options.batch);
   std::vector<float> rounded;
-  append(*s, pairs, enc, texts, rounded);
-  s->index = make_index(options.index, s->m.dim, rounded);
-  s->index->add_with_ids(int64_t(s->ids.size()), rounded.data(), s->ids.data());
-  write_store(*s, dir);
+  append_texts(*s, pairs, enc, texts, rounded);
+  index_and_write(*s, rounded);
+  return Datastore(std::move(s));
+}
+
+Datastore Datastore::from_pairs(const engine::Model& model, const TokenPairs& pairs, const std::string& source,
+                                const BuildOptions& options, const std::string& dir) {
+  if (source.empty()) throw DetoxError(dir + ": empty source tag");
+  const int64_t n = pairs.size(), d = model.config().hidden, vocab = model.config().vocab;
+  if (n == 0) throw DetoxError(dir + ": cannot build a datastore from no pairs");
+  if (pairs.dim != d)
+    throw DetoxError(dir + ": pairs have keys of dimension " + std::to_string(pairs.dim) + ", the model's hidden size is " +
+                     std::to_string(d));
+  if (pairs.keys.size() != size_t(n * d) || pairs.sequence.size() != size_t(n))
+    throw DetoxError(dir + ": pairs hold " + std::to_string(n) + " values but " + std::to_string(pairs.keys.size()) +
+                     " key floats and " + std::to_string(pairs.sequence.size()) + " sequence ids (need n * " +
+                     std::to_string(d) + " and n)");
+  for (int64_t i = 0; i < n; ++i)
+    if (pairs.values[size_t(i)] < 0 || pairs.values[size_t(i)] >= vocab)
+      throw DetoxError(dir + ": pair " + std::to_string(i) + ": token " + std::to_string(pairs.values[size_t(i)]) +
+                       " outside the vocabulary (" + std::to_string(vocab) + ")");
+  for (size_t i = 0; i < pairs.keys.size(); ++i)
+    if (!std::isfinite(pairs.keys[i]))
+      throw DetoxError(dir + ": pair " + std::to_string(int64_t(i) / d) + ": key is not finite");
+  auto s = new_store(model, options, dir);
+  const int32_t src = s->source_index(source);
+  std::vector<float> rounded;
+  append(*s, pairs, [src](int64_t) { return src; }, rounded);
+  // The texts behind the pairs are unknown here: count their distinct sequences.
+  std::vector<int64_t> seqs(pairs.sequence);
+  std::sort(seqs.begin(), seqs.end());
+  s->m.sources[size_t(src)].texts = int64_t(std::unique(seqs.begin(), seqs.end()) - seqs.begin());
+  index_and_write(*s, rounded);
   return Datastore(std::move(s));
 }
 
@@ -342,7 +398,7 @@ AddResult Datastore::add(const std::vector<CorpusText>& texts) {
                      " added texts are shorter than two tokens; nothing to add");
   const TokenPairs pairs = teacher_force(*s.model, enc.seqs, s.m.block, s.m.stride);
   std::vector<float> rounded;
-  append(s, pairs, enc, texts, rounded);
+  append_texts(s, pairs, enc, texts, rounded);
   res.texts = int64_t(enc.seqs.size());
   res.entries = pairs.size();
   return res;
@@ -391,6 +447,11 @@ int64_t Datastore::remove_source(const std::string& tag) {
 
 void Datastore::save() { write_store(*impl_, impl_->dir); }
 
+void Datastore::set_nprobe(int64_t nprobe) {
+  if (nprobe < 1) throw DetoxError(impl_->dir + ": nprobe must be >= 1, got " + std::to_string(nprobe));
+  if (auto* ivf = dynamic_cast<faiss::IndexIVF*>(impl_->index->index)) ivf->nprobe = size_t(nprobe);
+}
+
 SearchResult Datastore::search(const float* queries, int64_t n, int64_t k) const {
   const Impl& s = *impl_;
   if (k < 1 || k > s.m.entries)
@@ -403,6 +464,14 @@ SearchResult Datastore::search(const float* queries, int64_t n, int64_t k) const
   r.tokens.assign(size_t(n * k), -1);
   if (n == 0) return r;
   std::vector<int64_t> labels(size_t(n * k));
+  // faiss scans a Flat index one query at a time below 20 queries, reading the
+  // whole store per query; a decoding step has 1-32. One matrix product over
+  // the batch reads it once.
+  static const bool blas_for_small_batches = [] {
+    faiss::distance_compute_blas_threshold = 1;
+    return true;
+  }();
+  (void)blas_for_small_batches;
   s.index->search(n, queries, k, r.distances.data(), labels.data());
   for (size_t i = 0; i < labels.size(); ++i) {
     if (labels[i] < 0) continue;

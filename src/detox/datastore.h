@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "detox/datastore_manifest.h"
+#include "detox/teacher_forcing.h"
 
 namespace polysafe::engine { class Model; }
 
@@ -52,6 +53,15 @@ class Datastore {
   // outlive the returned store.
   static Datastore build(const engine::Model& model, const std::vector<CorpusText>& texts,
                          const BuildOptions& options, const std::string& dir);
+  // Writes a new store to `dir` (which must not exist) from pairs already in
+  // hand (e.g. teacher_force()'s, or synthetic ones for benchmarks), all under
+  // the source tag `source`; its text count is the number of distinct
+  // pairs.sequence ids. Keys must be the model's ffn_input:last states; a
+  // dimension other than the model's, mismatched array sizes, a non-finite key
+  // or a value outside the vocabulary is a DetoxError. options.block/stride are
+  // recorded for later add() calls.
+  static Datastore from_pairs(const engine::Model& model, const TokenPairs& pairs, const std::string& source,
+                              const BuildOptions& options, const std::string& dir);
   // Opens `dir`, checking every file against the manifest and the manifest's
   // fingerprint against `model`.
   static Datastore open(const std::string& dir, const engine::Model& model);
@@ -72,6 +82,9 @@ class Datastore {
   // Nearest neighbours of `n` queries (row-major [n, dim()]). k must be in
   // 1..entries(), else a DetoxError.
   SearchResult search(const float* queries, int64_t n, int64_t k) const;
+  // IVF-PQ cells visited per search from now on (not saved; ignored by Flat).
+  // nprobe < 1 is a DetoxError.
+  void set_nprobe(int64_t nprobe);
 
   const DatastoreManifest& stats() const;
   int64_t entries() const;

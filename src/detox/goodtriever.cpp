@@ -51,15 +51,17 @@ void Goodtriever::apply(engine::HookStep& step) {
   timing_.search_s += std::chrono::duration<double>(t1 - t0).count();
 
   const int64_t vocab = step.vocab, k = params_.k;
-  std::vector<float> tox_lp(static_cast<size_t>(vocab));
-  std::vector<float> non_lp(nontoxic_ ? static_cast<size_t>(vocab) : 0);
   for (int64_t r = 0; r < step.rows; ++r) {
-    knn_log_probs(tox.distances.data() + r * k, tox.tokens.data() + r * k, k, params_.temperature, vocab,
-                  tox_lp.data());
-    if (nontoxic_)
-      knn_log_probs(non.distances.data() + r * k, non.tokens.data() + r * k, k, params_.temperature, vocab,
-                    non_lp.data());
-    goodtriever_combine(step.logits + r * vocab, vocab, tox_lp.data(), nontoxic_ ? non_lp.data() : nullptr, params_);
+    const KnnDistribution t = knn_distribution(tox.distances.data() + r * k, tox.tokens.data() + r * k, k,
+                                               params_.temperature, vocab);
+    timing_.effective_k_sum += t.effective_k;
+    if (nontoxic_) {
+      const KnnDistribution n = knn_distribution(non.distances.data() + r * k, non.tokens.data() + r * k, k,
+                                                 params_.temperature, vocab);
+      goodtriever_combine(step.logits + r * vocab, vocab, t, &n, params_);
+    } else {
+      goodtriever_combine(step.logits + r * vocab, vocab, t, nullptr, params_);
+    }
   }
   timing_.combine_s += seconds_since(t1);
   timing_.steps += 1;

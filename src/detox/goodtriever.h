@@ -19,6 +19,8 @@ namespace polysafe::detox {
 struct GoodtrieverTiming {
   int64_t steps = 0, rows = 0;
   double search_s = 0, combine_s = 0;
+  double effective_k_sum = 0;  // sum over rows of the toxic store's effective neighbours
+  double mean_effective_k() const { return rows ? effective_k_sum / double(rows) : 0.0; }
 };
 
 class Goodtriever {

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 namespace polysafe::detox {
 
@@ -27,23 +29,32 @@ struct GoodtrieverParams {
 inline constexpr float kLogZero = -10000.0f;
 inline constexpr float kLogFloor = -50.0f;
 
-// One query's neighbours -> out[0..vocab): log p_store(y). `tokens` may hold -1
-// (IVF found fewer than k); those neighbours are skipped. A token id outside
-// [0, vocab) is a DetoxError (a store built for another vocabulary).
-void knn_log_probs(const float* distances, const int32_t* tokens, int64_t k, float temperature, int64_t vocab,
-                   float* out);
+// One store's next-token distribution at one step, kept sparse: the tokens its
+// neighbours point to, and one floor value for every other token.
+struct KnnDistribution {
+  std::vector<std::pair<int32_t, float>> logp;  // (token, log p), sorted by token
+  float floor = kLogZero;
+  double effective_k = 0;  // exp(entropy of the neighbour weights): ~1 = one neighbour decides, ~k = all alike
+
+  float log_prob(int32_t token) const;
+};
+
+// One query's neighbours -> its distribution. `tokens` may hold -1 (IVF found
+// fewer than k); those neighbours are skipped. A token id outside [0, vocab)
+// is a DetoxError (a store built for another vocabulary).
+KnnDistribution knn_distribution(const float* distances, const int32_t* tokens, int64_t k, float temperature,
+                                 int64_t vocab);
 
 // log_softmax of `logits` with every token outside the top-p nucleus set to
 // -inf (the smallest set of most likely tokens whose probability reaches top_p;
-// at least one token). out may alias logits.
-void top_p_log_softmax(const float* logits, int64_t vocab, float top_p, float* out);
-// The masking step alone, on a row that already holds log-probabilities.
-void mask_outside_top_p(float* logp, int64_t vocab, float top_p);
+// at least one token). out may alias logits. Returns the nucleus's tokens.
+std::vector<int32_t> top_p_log_softmax(const float* logits, int64_t vocab, float top_p, float* out);
 
 // The rule for one row, in place: `logits` (the model's raw logits) become the
-// combined log-probabilities. nontoxic_logp == nullptr: the model's own
-// (unfiltered) log-probabilities stand in for the non-toxic store.
-void goodtriever_combine(float* logits, int64_t vocab, const float* toxic_logp, const float* nontoxic_logp,
+// combined log-probabilities. nontoxic == nullptr: the model's own (unfiltered)
+// log-probabilities stand in for the non-toxic store. Tokens outside the
+// nucleus end at -inf, so only the nucleus is combined.
+void goodtriever_combine(float* logits, int64_t vocab, const KnnDistribution& toxic, const KnnDistribution* nontoxic,
                          const GoodtrieverParams& params);
 
 }  // namespace polysafe::detox

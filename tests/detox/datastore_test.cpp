@@ -1,15 +1,18 @@
 // Datastores built from SmolLM2's real hidden states on real RTP-LX prompts:
 // entry counts, exact self-retrieval, continual add/remove, persistence round
-// trips, refusal of another model's store, damaged files and crashed builds.
+// trips, stores from given pairs, refusal of another model's store, damaged
+// files and crashed builds.
 #include "detox/datastore.h"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
 #include "detox/detox_error.h"
+#include "detox/teacher_forcing.h"
 #include "engine/model.h"
 #include "test_paths.h"
 #include "tokenizer/tokenizer.h"
@@ -180,6 +183,72 @@ TEST(Datastore, IvfPqTrainsAddsAndReopens) {
   const std::string msg = error_of([&] { Datastore::build(smollm(), en, o, tmp.file("ivf2")); });
   EXPECT_NE(msg.find("training needs at least 100000 entries"), std::string::npos) << msg;
   EXPECT_FALSE(fs::exists(tmp.file("ivf2")));
+}
+
+TEST(Datastore, FromPairsHoldsThosePairs) {
+  test::ScratchDir tmp;
+  const auto en = rtplx("EN", "en", 6, "en");
+  std::vector<std::vector<int32_t>> seqs;
+  for (const auto& t : en) seqs.push_back(smollm().tokenizer().encode(t.text, true, false));
+  const TokenPairs pairs = teacher_force(smollm(), seqs, 1024, 512);
+  const int64_t n = pairs.size();
+  ASSERT_EQ(n, expected_entries(en));
+
+  Datastore ds = Datastore::from_pairs(smollm(), pairs, "given", BuildOptions{}, tmp.file("pairs"));
+  EXPECT_EQ(ds.entries(), n);
+  ASSERT_EQ(ds.stats().sources.size(), 1u);
+  EXPECT_EQ(ds.stats().sources[0].tag, "given");
+  EXPECT_EQ(ds.stats().sources[0].entries, n);
+  EXPECT_EQ(ds.stats().sources[0].texts, 6);
+  for (int64_t row = 0; row < n; ++row) {
+    ASSERT_EQ(ds.value(row), pairs.values[size_t(row)]) << row;
+    EXPECT_EQ(ds.source_of(row), "given");
+  }
+  // Keys come back as stored (fp16-rounded: relative error below 2^-10).
+  for (int64_t row : {int64_t(0), n / 3, n - 1}) {
+    const auto k = ds.key(row);
+    for (int64_t i = 0; i < ds.dim(); ++i) {
+      const float want = pairs.keys[size_t(row * ds.dim() + i)];
+      ASSERT_NEAR(k[size_t(i)], want, std::abs(want) * 1e-3f + 1e-6f) << row << ", " << i;
+    }
+    expect_self_hit(ds, row);
+  }
+  // The same texts through build() give the very same entries.
+  Datastore built = Datastore::build(smollm(), en, BuildOptions{}, tmp.file("built"));
+  ASSERT_EQ(built.entries(), n);
+  for (int64_t row : {int64_t(1), n / 2, n - 2}) {
+    EXPECT_EQ(built.value(row), ds.value(row));
+    EXPECT_EQ(built.key(row), ds.key(row));
+  }
+  Datastore re = Datastore::open(tmp.file("pairs"), smollm());
+  EXPECT_EQ(re.entries(), n);
+  expect_self_hit(re, n / 2);
+
+  // Pairs that cannot be this model's entries are refused before anything is written.
+  TokenPairs bad = pairs;
+  bad.values[3] = 49152;
+  EXPECT_NE(error_of([&] { Datastore::from_pairs(smollm(), bad, "s", {}, tmp.file("b1")); })
+                .find("pair 3: token 49152 outside the vocabulary"),
+            std::string::npos);
+  bad = pairs;
+  bad.keys[size_t(5 * bad.dim + 7)] = std::nanf("");
+  EXPECT_NE(error_of([&] { Datastore::from_pairs(smollm(), bad, "s", {}, tmp.file("b2")); }).find("pair 5: key is not finite"),
+            std::string::npos);
+  bad = pairs;
+  bad.dim = 640;
+  EXPECT_NE(error_of([&] { Datastore::from_pairs(smollm(), bad, "s", {}, tmp.file("b3")); }).find("dimension 640"),
+            std::string::npos);
+  bad = pairs;
+  bad.sequence.pop_back();
+  EXPECT_NE(error_of([&] { Datastore::from_pairs(smollm(), bad, "s", {}, tmp.file("b4")); }).find("sequence ids"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { Datastore::from_pairs(smollm(), TokenPairs{}, "s", {}, tmp.file("b5")); }).find("no pairs"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { Datastore::from_pairs(smollm(), pairs, "", {}, tmp.file("b6")); }).find("empty source"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { Datastore::from_pairs(smollm(), pairs, "s", {}, tmp.file("pairs")); }).find("already exists"),
+            std::string::npos);
+  for (const char* b : {"b1", "b2", "b3", "b4", "b5", "b6"}) EXPECT_FALSE(fs::exists(tmp.file(b))) << b;
 }
 
 TEST(Datastore, BadCorporaAreClearErrors) {

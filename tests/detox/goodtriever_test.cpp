@@ -8,6 +8,8 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <numeric>
+#include <random>
 
 #include "detox/detox_error.h"
 #include "engine/model.h"
@@ -26,22 +28,24 @@ TEST(GoodtrieverRule, KnnDistributionSumsNeighboursAndFloorsUnseenTokens) {
   // raised to the floor; the -1 (IVF found fewer) is skipped.
   const float d[] = {0.0f, float(100 * std::log(2.0)), 6000.0f, 1.0f};
   const int32_t t[] = {2, 1, 4, -1};
-  float out[5];
-  knn_log_probs(d, t, 4, 100.0f, 5, out);
+  const KnnDistribution k = knn_distribution(d, t, 4, 100.0f, 5);
   const double l23 = std::log(2.0 / 3.0), l13 = std::log(1.0 / 3.0);
-  EXPECT_NEAR(out[2], l23, 1e-6);
-  EXPECT_NEAR(out[1], l13, 1e-6);
+  EXPECT_NEAR(k.log_prob(2), l23, 1e-6);
+  EXPECT_NEAR(k.log_prob(1), l13, 1e-6);
   // Unseen tokens (0, 3) and the e^-60 one (4) sit at the smallest log above -50.
-  EXPECT_NEAR(out[0], l13, 1e-6);
-  EXPECT_NEAR(out[3], l13, 1e-6);
-  EXPECT_NEAR(out[4], l13, 1e-6);
+  EXPECT_NEAR(k.log_prob(0), l13, 1e-6);
+  EXPECT_NEAR(k.log_prob(3), l13, 1e-6);
+  EXPECT_NEAR(k.log_prob(4), l13, 1e-6);
+  EXPECT_FLOAT_EQ(k.floor, float(l13));
+  // Weights 1, 1/2, e^-60 (normalised): effective neighbours = exp(entropy), just under 2.
+  const double w0 = 1 / (1.5 + std::exp(-60.0)), w1 = 0.5 * w0;
+  EXPECT_NEAR(k.effective_k, std::exp(-(w0 * std::log(w0) + w1 * std::log(w1))), 1e-6);  // the distance is a float
 }
 
 TEST(GoodtrieverRule, KnnDistributionRejectsTokensOutsideTheVocabulary) {
   const float d[] = {0.0f};
   const int32_t t[] = {7};
-  float out[5];
-  EXPECT_THROW(knn_log_probs(d, t, 1, 100.0f, 5, out), DetoxError);
+  EXPECT_THROW(knn_distribution(d, t, 1, 100.0f, 5), DetoxError);
 }
 
 TEST(GoodtrieverRule, TopPKeepsTheSmallestNucleusReachingP) {
@@ -58,13 +62,39 @@ TEST(GoodtrieverRule, TopPKeepsTheSmallestNucleusReachingP) {
   EXPECT_TRUE(std::isinf(out[1]));
 }
 
+TEST(GoodtrieverRule, NucleusMatchesAFullSortOnRandomRows) {
+  // Peaked and flat rows, several p: the fast selection must keep exactly the
+  // tokens a full descending sort keeps.
+  std::mt19937 rng(7);
+  for (const float scale : {0.5f, 3.0f, 12.0f})
+    for (const float p : {0.1f, 0.5f, 0.9f, 0.99f}) {
+      const int64_t vocab = 5000;
+      std::vector<float> logits(vocab), out(vocab);
+      std::normal_distribution<float> nd(0.0f, scale);
+      for (auto& x : logits) x = nd(rng);
+      const auto kept = top_p_log_softmax(logits.data(), vocab, p, out.data());
+      std::vector<int32_t> order(vocab);
+      std::iota(order.begin(), order.end(), 0);
+      std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return logits[a] > logits[b]; });
+      double z = 0;
+      for (float x : logits) z += std::exp(double(x));
+      double cum = 0;
+      size_t n = 0;
+      while (cum < p) cum += std::exp(double(logits[order[n++]])) / z;
+      ASSERT_EQ(kept.size(), n) << "scale " << scale << " p " << p;
+      for (size_t i = 0; i < n; ++i) EXPECT_TRUE(std::isfinite(out[order[i]]));
+      for (size_t i = n; i < size_t(vocab); ++i) EXPECT_TRUE(std::isinf(out[order[i]]));
+    }
+}
+
 TEST(GoodtrieverRule, CombinesByHandWithTheModelStandingInForTheNonToxicStore) {
   // p_lm = (.5, .3, .15, .05); top-p .9 keeps tokens 0..2; p_toxic = (1/3, 1/3, 2/3, 1/3).
   // Unnormalised p = p_lm * (p_lm / p_toxic)^2:
   //   0: .5 * 1.5^2 = 1.125;  1: .3 * .9^2 = .243;  2: .15 * .225^2 = .00759375;  3: 0.
   float logits[] = {std::log(0.5f) + 3, std::log(0.3f) + 3, std::log(0.15f) + 3, std::log(0.05f) + 3};
-  const float tox[] = {float(std::log(1.0 / 3)), float(std::log(1.0 / 3)), float(std::log(2.0 / 3)),
-                       float(std::log(1.0 / 3))};
+  KnnDistribution tox;
+  tox.logp = {{2, float(std::log(2.0 / 3))}};
+  tox.floor = float(std::log(1.0 / 3));
   GoodtrieverParams p;
   goodtriever_combine(logits, 4, tox, nullptr, p);
   const double z = 1.125 + 0.243 + 0.00759375;
@@ -77,12 +107,15 @@ TEST(GoodtrieverRule, CombinesByHandWithTheModelStandingInForTheNonToxicStore) {
 TEST(GoodtrieverRule, CombinesByHandWithBothStores) {
   // lambda 1, top-p 1: p = p_lm * p_non / p_tox.
   float logits[] = {0.0f, 0.0f, 0.0f};  // uniform
-  const float tox[] = {float(std::log(0.5)), float(std::log(0.25)), float(std::log(0.25))};
-  const float non[] = {float(std::log(0.25)), float(std::log(0.25)), float(std::log(0.5))};
+  KnnDistribution tox, non;
+  tox.logp = {{0, float(std::log(0.5))}};
+  tox.floor = float(std::log(0.25));
+  non.logp = {{2, float(std::log(0.5))}};
+  non.floor = float(std::log(0.25));
   GoodtrieverParams p;
   p.lambda = 1.0f;
   p.top_p = 1.0f;
-  goodtriever_combine(logits, 3, tox, non, p);
+  goodtriever_combine(logits, 3, tox, &non, p);
   // Unnormalised: .5, 1, 2 -> /3.5.
   EXPECT_NEAR(std::exp(logits[0]), 0.5 / 3.5, 1e-6);
   EXPECT_NEAR(std::exp(logits[1]), 1.0 / 3.5, 1e-6);
@@ -91,7 +124,7 @@ TEST(GoodtrieverRule, CombinesByHandWithBothStores) {
   float plain[] = {std::log(0.7f), std::log(0.2f), std::log(0.1f)};
   p.lambda = 0.0f;
   p.top_p = 0.9f;
-  goodtriever_combine(plain, 3, tox, non, p);
+  goodtriever_combine(plain, 3, tox, &non, p);
   EXPECT_NEAR(std::exp(plain[0]), 0.7 / 0.9, 1e-6);
   EXPECT_NEAR(std::exp(plain[1]), 0.2 / 0.9, 1e-6);
   EXPECT_TRUE(std::isinf(plain[2]));
