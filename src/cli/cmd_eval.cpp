@@ -27,15 +27,12 @@ struct EvalFlags {
   bool json = false;
 };
 
+// "a,b" "c" -> a, b, c (flags may repeat and hold comma-separated lists).
 std::vector<std::string> split_list(const std::vector<std::string>& v) {
   std::vector<std::string> out;
   for (const auto& s : v)
-    for (size_t a = 0; a <= s.size();) {
-      size_t b = s.find(',', a);
-      if (b == std::string::npos) b = s.size();
-      if (b > a) out.push_back(s.substr(a, b - a));
-      a = b + 1;
-    }
+    for (auto& part : split(s, ','))
+      if (!part.empty()) out.push_back(std::move(part));
   return out;
 }
 

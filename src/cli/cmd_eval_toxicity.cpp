@@ -16,6 +16,7 @@
 #include "eval/toxicity_run.h"
 #include "report/report_writer.h"
 #include "util/error.h"
+#include "util/strings.h"
 
 namespace polysafe::cli {
 
@@ -30,20 +31,11 @@ struct ToxicityFlags {
   bool json = false;
 };
 
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  for (size_t a = 0; a <= s.size();) {
-    size_t b = s.find(',', a);
-    if (b == std::string::npos) b = s.size();
-    if (b > a) out.push_back(s.substr(a, b - a));
-    a = b + 1;
-  }
-  return out;
-}
-
 int run(ToxicityFlags& f) {
   auto& cfg = f.cfg;
-  cfg.langs = split_commas(f.langs);
+  cfg.langs.clear();
+  for (auto& l : split(f.langs, ','))
+    if (!l.empty()) cfg.langs.push_back(std::move(l));
   const auto spec = backend::parse_backend_spec(cfg.model);
   const bool local = spec.kind == "local";
   if (f.detox.enabled() && !local) throw UsageError("--detox needs a local model (local:NAME_OR_PATH)");

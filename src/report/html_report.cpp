@@ -368,6 +368,10 @@ std::string method_section(const ReportData& d) {
 
 }  // namespace
 
+std::string html_page_start(const std::string& title) { return head(title); }
+std::string html_page_end(const std::string& what) { return foot(what); }
+std::string html_text_block(const std::string& text, const std::string& lang) { return text_block(text, lang); }
+
 std::string render_html(const ReportData& d) {
   std::string s = head("polysafe report \xE2\x80\x94 " + d.model + " \xE2\x80\x94 " + d.run_id);
   s.reserve(64 * 1024 + d.examples.size() * 2048);

@@ -16,4 +16,11 @@ namespace polysafe::report {
 std::string render_html(const ReportData& d);
 std::string render_comparison_html(const RunComparison& c);
 
+// The frame every polysafe HTML page shares (head with the style sheet and the
+// Content-Security-Policy, footer), and a block of untrusted text (escaped,
+// clipped, its own direction and language), for the other report kinds.
+std::string html_page_start(const std::string& title);
+std::string html_page_end(const std::string& what);
+std::string html_text_block(const std::string& text, const std::string& lang);
+
 }  // namespace polysafe::report

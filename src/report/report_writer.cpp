@@ -11,6 +11,7 @@
 #include "report/json_report.h"
 #include "report/markdown_report.h"
 #include "report/report_error.h"
+#include "report/toxicity_render.h"
 
 namespace polysafe::report {
 
@@ -49,44 +50,59 @@ void write_text_file(const std::string& path, const std::string& content) {
   }
 }
 
-std::vector<std::string> write_report(const ReportData& d, const ReportTargets& t) {
+namespace {
+
+// Each non-empty target, rendered only when it is written.
+template <typename Html, typename Markdown, typename Json>
+std::vector<std::string> write_targets(const ReportTargets& t, Html html, Markdown markdown, Json json) {
   std::vector<std::string> out;
   if (!t.html.empty()) {
-    write_text_file(t.html, render_html(d));
+    write_text_file(t.html, html());
     out.push_back(t.html);
   }
   if (!t.markdown.empty()) {
-    write_text_file(t.markdown, render_markdown(d));
+    write_text_file(t.markdown, markdown());
     out.push_back(t.markdown);
   }
   if (!t.json.empty()) {
-    write_text_file(t.json, report_json(d).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    write_text_file(t.json, json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     out.push_back(t.json);
   }
   return out;
 }
 
+}  // namespace
+
+std::vector<std::string> write_report(const ReportData& d, const ReportTargets& t) {
+  return write_targets(
+      t, [&] { return render_html(d); }, [&] { return render_markdown(d); }, [&] { return report_json(d); });
+}
+
 std::vector<std::string> write_comparison(const RunComparison& c, const ReportTargets& t) {
-  std::vector<std::string> out;
-  if (!t.html.empty()) {
-    write_text_file(t.html, render_comparison_html(c));
-    out.push_back(t.html);
-  }
-  if (!t.markdown.empty()) {
-    write_text_file(t.markdown, render_comparison_markdown(c));
-    out.push_back(t.markdown);
-  }
-  if (!t.json.empty()) {
-    write_text_file(t.json, comparison_json(c).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-    out.push_back(t.json);
-  }
-  return out;
+  return write_targets(
+      t, [&] { return render_comparison_html(c); }, [&] { return render_comparison_markdown(c); },
+      [&] { return comparison_json(c); });
+}
+
+std::vector<std::string> write_report(const ToxicityReport& r, const ReportTargets& t) {
+  return write_targets(
+      t, [&] { return render_toxicity_html(r); }, [&] { return render_toxicity_markdown(r); },
+      [&] { return toxicity_report_json(r); });
+}
+
+std::vector<std::string> write_comparison(const ToxicityComparison& c, const ReportTargets& t) {
+  return write_targets(
+      t, [&] { return render_toxicity_comparison_html(c); }, [&] { return render_toxicity_comparison_markdown(c); },
+      [&] { return toxicity_comparison_json(c); });
 }
 
 std::string write_run_report(const std::string& run_dir, const std::string& run_id, const ReportOptions& opts) {
   eval::RunStore store(run_dir);
   const std::string path = default_html_path(run_dir, run_id);
-  write_text_file(path, render_html(gather_report(store, run_id, opts)));
+  if (is_toxicity_run(store, run_id))
+    write_text_file(path, render_toxicity_html(gather_toxicity_report(store, run_id, opts)));
+  else
+    write_text_file(path, render_html(gather_report(store, run_id, opts)));
   return path;
 }
 

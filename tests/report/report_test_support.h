@@ -2,11 +2,15 @@
 // XSS payloads and bidi-override characters in Arabic, Hebrew, Hindi, Thai and
 // English, answered by the loopback server (which echoes the prompt's start, so
 // the payloads reach the answers too) and judged by the refusal detector, all
-// stored in a real run store. Plus headless Chromium, when installed.
+// stored in a real run store. Plus headless Chromium, when installed, and
+// reading what it leaves: the DOM's elements and the page's network requests.
 #pragma once
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -105,6 +109,85 @@ inline std::string chromium_command(const std::string& profile, const std::strin
          " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking"
          " --disable-component-update --disable-sync --disable-default-apps --user-data-dir=" +
          profile + " " + extra + " 'file://" + file + "'";
+}
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline size_t count(const std::string& hay, const std::string& needle) {
+  size_t n = 0;
+  for (size_t p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1)) ++n;
+  return n;
+}
+
+// The elements of serialised HTML: in a serialisation every literal '<' opens
+// a real tag (text '<' is always "&lt;"), so this finds elements, never text.
+struct Tag {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> attrs;
+};
+
+inline std::vector<Tag> tags_of(const std::string& html) {
+  std::vector<Tag> out;
+  size_t i = 0;
+  while ((i = html.find('<', i)) != std::string::npos) {
+    ++i;
+    if (i >= html.size() || !std::isalpha(static_cast<unsigned char>(html[i]))) continue;
+    Tag t;
+    while (i < html.size() && (std::isalnum(static_cast<unsigned char>(html[i])) || html[i] == '-'))
+      t.name += char(std::tolower(static_cast<unsigned char>(html[i++])));
+    while (i < html.size() && html[i] != '>') {
+      if (std::isspace(static_cast<unsigned char>(html[i])) || html[i] == '/') {
+        ++i;
+        continue;
+      }
+      std::string name, value;
+      while (i < html.size() && !std::isspace(static_cast<unsigned char>(html[i])) && html[i] != '=' &&
+             html[i] != '>' && html[i] != '/')
+        name += char(std::tolower(static_cast<unsigned char>(html[i++])));
+      if (i < html.size() && html[i] == '=') {
+        ++i;
+        const char q = html[i];
+        if (q == '"' || q == '\'') {
+          const size_t end = html.find(q, i + 1);
+          value = html.substr(i + 1, end - i - 1);
+          i = end + 1;
+        } else {
+          while (i < html.size() && !std::isspace(static_cast<unsigned char>(html[i])) && html[i] != '>') value += html[i++];
+        }
+      }
+      t.attrs.emplace_back(name, value);
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+// Requests the page made, from a Chromium net log: URL requests whose
+// initiator is an origin (a file:// page's is "null"). The browser's own
+// background requests (updates, time) carry "not an origin".
+inline std::vector<std::string> page_requests(const std::string& netlog_path) {
+  auto j = nlohmann::json::parse(read_file(netlog_path), nullptr, false);
+  if (j.is_discarded()) {  // a log cut short (no closing brackets): close it
+    std::string s = read_file(netlog_path);
+    while (!s.empty() && (s.back() == '\n' || s.back() == ',' || s.back() == ' ')) s.pop_back();
+    j = nlohmann::json::parse(s + "]}", nullptr, false);
+  }
+  if (j.is_discarded()) throw std::runtime_error(netlog_path + ": not a net log");
+  const int start_job = j["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"].get<int>();
+  std::vector<std::string> out;
+  for (const auto& e : j["events"]) {
+    // The job's begin event carries the URL and initiator; its end event only the result.
+    if (e["type"].get<int>() != start_job || !e.contains("params") || !e["params"].contains("url")) continue;
+    const auto& p = e["params"];
+    if (p.value("initiator", std::string()) == "not an origin") continue;
+    out.push_back(p.value("url", std::string("?")));
+  }
+  return out;
 }
 
 }  // namespace polysafe::test
