@@ -46,11 +46,14 @@ std::vector<WindowScore> score_windows(const Model& model, const std::vector<Win
       if (n <= 0) continue;
       // logits at positions first-1 .. size-2 predict tokens first .. size-1
       at::Tensor h = step.final_hidden[int64_t(b)].narrow(0, p.offset[b] + int64_t(w.first) - 1, n);
-      at::Tensor lp = at::log_softmax(net.logits(h).to(at::kDouble), -1);
+      // log p = logit - logsumexp: only the picked entries are needed, so no
+      // [n, vocab] log-softmax copy (Gemma's vocabulary is 262k). torch's
+      // max-shifted float logsumexp is good to ~1e-6 nats here.
+      at::Tensor logits = net.logits(h).to(at::kFloat);
       std::vector<int64_t> target(w.tokens.begin() + int64_t(w.first), w.tokens.end());
       at::Tensor tgt = at::tensor(target, at::kLong).view({n, 1});
-      at::Tensor picked = lp.gather(1, tgt).view({n}).to(at::kFloat).contiguous();
-      at::Tensor argmax = lp.argmax(-1);
+      at::Tensor picked = (logits.gather(1, tgt) - at::logsumexp(logits, -1, true)).view({n}).contiguous();
+      at::Tensor argmax = logits.argmax(-1);
       auto& ws = out[g0 + b];
       ws.logprobs.assign(picked.data_ptr<float>(), picked.data_ptr<float>() + n);
       ws.greedy = at::equal(argmax, tgt.view({n}));
