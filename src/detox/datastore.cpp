@@ -465,10 +465,11 @@ SearchResult Datastore::search(const float* queries, int64_t n, int64_t k) const
   if (n == 0) return r;
   std::vector<int64_t> labels(size_t(n * k));
   // faiss scans a Flat index one query at a time below 20 queries, reading the
-  // whole store per query; a decoding step has 1-32. One matrix product over
-  // the batch reads it once.
+  // whole store per query; a decoding step has 1-32. From 2 queries on, one
+  // matrix product over the batch reads it once (measured on 100k x 640: 16
+  // queries 512 -> 105 ms; a single query stays faster on the scan).
   static const bool blas_for_small_batches = [] {
-    faiss::distance_compute_blas_threshold = 1;
+    faiss::distance_compute_blas_threshold = 2;
     return true;
   }();
   (void)blas_for_small_batches;
