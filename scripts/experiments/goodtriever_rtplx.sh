@@ -37,8 +37,9 @@ PROMPTS="jsonl:$OUT/split/test.jsonl?text=text&lang=lang&id=id&parallel=parallel
 evaluate() {  # evaluate NAME [detox flags...]
   local name=$1; shift
   "$BIN" eval toxicity --model "local:$MODEL" --prompts "$PROMPTS" --langs "$LANGS" --limit "$P" --n "$N" \
-    --max-new "$MAX_NEW" --run-dir "$OUT/runs" --json "$@" > "$OUT/$name.json"
-  echo "$name: $(grep -m1 -o '"emt": {[^}]*}' "$OUT/$name.json")"
+    --max-new "$MAX_NEW" --run-dir "$OUT/runs" --json "$@" > "$OUT/$name.json" 2> "$OUT/$name.log"
+  grep -m1 -o 'run tx-[0-9a-f]*' "$OUT/$name.log" | cut -d' ' -f2 > "$OUT/$name.run"
+  echo "$name: run $(cat "$OUT/$name.run")"
 }
 evaluate plain
 evaluate goodtriever-without-$LEAVE_OUT --detox "$OUT/toxic" --nontoxic "$OUT/nontoxic"
@@ -49,4 +50,16 @@ for kind in toxic nontoxic; do
   fi
 done
 evaluate goodtriever-all --detox "$OUT/toxic" --nontoxic "$OUT/nontoxic"
-"$BIN" runs list --run-dir "$OUT/runs"
+# Paired changes (reports with HTML, Markdown and JSON next to the runs) and the tables.
+compare() {  # compare BEFORE AFTER
+  "$BIN" report "$(cat "$OUT/$1.run")" "$(cat "$OUT/$2.run")" --run-dir "$OUT/runs" \
+    --md "$OUT/$1--$2.md" --json "$OUT/$1--$2.json" > /dev/null
+}
+compare plain goodtriever-all
+compare goodtriever-without-$LEAVE_OUT goodtriever-all
+compare plain goodtriever-without-$LEAVE_OUT
+python3 "$(dirname "$0")/toxicity_tables.py" plain="$OUT/plain.json" \
+  "without $LEAVE_OUT"="$OUT/goodtriever-without-$LEAVE_OUT.json" "$LEAVE_OUT added"="$OUT/goodtriever-all.json" \
+  "delta:plain -> Goodtriever"="$OUT/plain--goodtriever-all.json" \
+  "delta:without $LEAVE_OUT -> $LEAVE_OUT added"="$OUT/goodtriever-without-$LEAVE_OUT--goodtriever-all.json" \
+  | tee "$OUT/tables.md"
