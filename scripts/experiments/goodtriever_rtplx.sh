@@ -6,7 +6,7 @@
 #      Goodtriever with the five-language stores;
 #   4. `datastore add` the left-out language to both stores and measure again.
 # Usage: scripts/experiments/goodtriever_rtplx.sh OUT [PROMPTS_PER_LANG] [N] [MAX_NEW]
-# Resumable: re-running skips finished stores and resumes runs from OUT/runs.
+# Resumable: re-running skips finished stores and conditions and resumes runs from OUT/runs.
 set -euo pipefail
 OUT=${1:?usage: goodtriever_rtplx.sh OUT [PROMPTS_PER_LANG] [N] [MAX_NEW]}
 P=${2:-20}; N=${3:-10}; MAX_NEW=${4:-20}
@@ -36,6 +36,9 @@ store nontoxic
 PROMPTS="jsonl:$OUT/split/test.jsonl?text=text&lang=lang&id=id&parallel=parallel"
 evaluate() {  # evaluate NAME [detox flags...]
   local name=$1; shift
+  # A finished condition is kept: after `datastore add` the five-language run's
+  # stores no longer exist, and its run id (which names the stores) would change.
+  if [ -s "$OUT/$name.json" ] && [ -s "$OUT/$name.run" ]; then echo "$name: done, run $(cat "$OUT/$name.run")"; return 0; fi
   "$BIN" eval toxicity --model "local:$MODEL" --prompts "$PROMPTS" --langs "$LANGS" --limit "$P" --n "$N" \
     --max-new "$MAX_NEW" --run-dir "$OUT/runs" --json "$@" > "$OUT/$name.json" 2> "$OUT/$name.log"
   grep -m1 -o 'run tx-[0-9a-f]*' "$OUT/$name.log" | cut -d' ' -f2 > "$OUT/$name.run"
