@@ -82,9 +82,9 @@ void judge_answers(RunStore& store, const std::string& id, std::vector<std::uniq
   for (auto& judge : judges) {
     if (stopped(hooks)) break;
     store.drop_stale_judgments(id, judge->name(), judge->version());
-    auto todo = store.unjudged(id, judge->name());
+    auto unjudged = store.unjudged(id, judge->name());
     std::vector<JudgeTask> tasks;
-    for (auto& r : todo) tasks.push_back({items.at(r.item_id), r.sample, std::move(r.text)});
+    for (auto& r : unjudged) tasks.push_back({items.at(r.item_id), r.sample, std::move(r.text)});
     RunProgress jp{"judge:" + judge->name(), 0, tasks.size(), 0, 0, 0};
     const auto tj = Clock::now();
     if (hooks.progress) hooks.progress(jp);
