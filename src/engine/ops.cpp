@@ -29,9 +29,9 @@ at::Tensor linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b)
   return y;
 }
 
-at::Tensor linear(const at::Tensor& x, const LinearWeight& w, const at::Tensor& b) {
+at::Tensor linear(const at::Tensor& x, const LinearWeight& w, const at::Tensor& b, at::Tensor* reuse) {
   if (!w.codes) return linear(x, w.dense, b);
-  at::Tensor y = w.codes->matmul(x);
+  at::Tensor y = w.codes->matmul(x, reuse);
   if (b.defined()) y.add_(b);
   return y;
 }

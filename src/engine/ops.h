@@ -22,7 +22,8 @@ at::Tensor norm(NormKind kind, const at::Tensor& x, const at::Tensor& w, double 
 // result is f32.
 at::Tensor linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b = {});
 // The same for a dense or quantized weight (QuantizedMatrix::matmul).
-at::Tensor linear(const at::Tensor& x, const LinearWeight& w, const at::Tensor& b = {});
+// `reuse`: see QuantizedMatrix::matmul (used for codes only).
+at::Tensor linear(const at::Tensor& x, const LinearWeight& w, const at::Tensor& b = {}, at::Tensor* reuse = nullptr);
 
 // Cos/sin of RoPE angles (Su et al. 2021) for integer positions [B, S]:
 // angle_i = pos * freq_scale * base^(-2i/rope_dim), i < rope_dim/2; both [B, S, 1, rope_dim/2] f32.

@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 
 #include <ATen/Parallel.h>
@@ -22,11 +23,16 @@ namespace {
 constexpr int kMR = 2, kNR = 4;
 constexpr int64_t kRowsPerTask = 16;   // weight rows expanded together (kept in L2)
 constexpr int64_t kInputBlock = 32;    // input rows per pass over those weight rows
-// From this many input rows on, the product is compute-bound: weight rows are
-// expanded in panels of kPanelRows and multiplied by a BLAS sgemm, which this
-// kernel's tiles do not match at large batch.
+// From this many input rows on, the product is compute-bound and runs as a
+// register-blocked GEMM (panel_avx2): kPanelX input rows are the vector lanes,
+// kPanelW expanded weight rows are broadcast, 12 accumulators stay in registers
+// and each output element is one FMA chain over k in order, so its value does
+// not depend on the batch it is in. BLAS sgemm was slower here: called per
+// panel from inside the thread pool, OpenBLAS opened a nested team per call.
 constexpr int64_t kGemmMinRows = 8;
-constexpr int64_t kPanelRows = 128;
+constexpr int kPanelX = 16, kPanelW = 6;
+constexpr int64_t kPanelBytes = 128 * 1024;  // expanded weight rows per task (L2)
+constexpr int64_t kPanelK = 64;  // k-slice: its sum is one chain (accuracy), its inputs stay in L1
 
 bool has_avx2() {
   static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
@@ -88,6 +94,110 @@ __attribute__((target("avx2,fma"))) void tile_avx2(const float* x, int64_t ldx, 
   for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 4
     for (int j = 0; j < NR; ++j) y[i * ldy + j] = hsum_avx2(acc[i][j]);
+}
+
+// acc[j][i] += (Σ_k x[i][k]·w[j][k] over k in [0, kc), one FMA chain in order)
+// for the kPanelX rows of xp (packed k-major: xp[k*16 + i]) and NW ≤ kPanelW
+// rows of w (row stride ldw); acc holds NW × kPanelX floats. Summing k in
+// slices and the slices' sums in order bounds the rounding error by ~(kc +
+// K/kc) ulps instead of ~K for one chain over all of k (4-8x smaller at
+// K = 576..2048), and it is the same for every element whatever the batch.
+template <int NW>
+__attribute__((target("avx2,fma"))) void panel_avx2(const float* xp, const float* w, int64_t ldw, int64_t kc,
+                                                     float* acc_io) {
+  __m256 acc[NW][2];
+#pragma GCC unroll 6
+  for (int j = 0; j < NW; ++j) acc[j][0] = acc[j][1] = _mm256_setzero_ps();
+#pragma GCC unroll 4
+  for (int64_t k = 0; k < kc; ++k) {
+    const __m256 x0 = _mm256_loadu_ps(xp + k * kPanelX), x1 = _mm256_loadu_ps(xp + k * kPanelX + 8);
+#pragma GCC unroll 6
+    for (int j = 0; j < NW; ++j) {
+      const __m256 b = _mm256_broadcast_ss(w + j * ldw + k);
+      acc[j][0] = _mm256_fmadd_ps(x0, b, acc[j][0]);
+      acc[j][1] = _mm256_fmadd_ps(x1, b, acc[j][1]);
+    }
+  }
+#pragma GCC unroll 6
+  for (int j = 0; j < NW; ++j) {
+    _mm256_storeu_ps(acc_io + j * kPanelX, _mm256_add_ps(_mm256_loadu_ps(acc_io + j * kPanelX), acc[j][0]));
+    _mm256_storeu_ps(acc_io + j * kPanelX + 8, _mm256_add_ps(_mm256_loadu_ps(acc_io + j * kPanelX + 8), acc[j][1]));
+  }
+}
+
+using PanelFn = void (*)(const float*, const float*, int64_t, int64_t, float*);
+
+PanelFn panel_for(int nw) {
+  static const PanelFn table[kPanelW] = {panel_avx2<1>, panel_avx2<2>, panel_avx2<3>,
+                                         panel_avx2<4>, panel_avx2<5>, panel_avx2<6>};
+  return table[nw - 1];
+}
+
+// The same chains (std::fma rounds as the AVX2 FMA does), portably.
+void panel_scalar(const float* xp, const float* w, int64_t ldw, int64_t kc, float* acc_io, int nw) {
+  for (int j = 0; j < nw; ++j)
+    for (int i = 0; i < kPanelX; ++i) {
+      float acc = 0.0f;
+      for (int64_t k = 0; k < kc; ++k) acc = std::fma(xp[k * kPanelX + i], w[j * ldw + k], acc);
+      acc_io[j * kPanelX + i] += acc;
+    }
+}
+
+// tile_avx2 with the weights expanded in registers from their codes (c: NR rows
+// of K codes, s/o: their nsub scales and offsets per row): the same products
+// in the same order, without writing the expanded rows out and reading them
+// back — at one or two input rows that round trip cost more than the products.
+template <int MR, int NR, bool Offset>
+__attribute__((target("avx2,fma"))) void tile_codes_avx2(const float* x, int64_t ldx, const int8_t* c, const float* s,
+                                                          const float* o, int sub, int64_t K, float* y, int64_t ldy) {
+  const int64_t nsub = K / sub;
+  __m256 acc[MR][NR];
+#pragma GCC unroll 4
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+    for (int j = 0; j < NR; ++j) acc[i][j] = _mm256_setzero_ps();
+  for (int64_t b = 0; b < nsub; ++b) {
+    __m256 vs[NR], vo[NR];
+#pragma GCC unroll 4
+    for (int j = 0; j < NR; ++j) {
+      vs[j] = _mm256_broadcast_ss(s + j * nsub + b);
+      if constexpr (Offset) vo[j] = _mm256_broadcast_ss(o + j * nsub + b);
+    }
+    for (int64_t k = b * sub; k < (b + 1) * sub; k += 8) {
+      __m256 xv[MR];
+#pragma GCC unroll 4
+      for (int i = 0; i < MR; ++i) xv[i] = _mm256_loadu_ps(x + i * ldx + k);
+#pragma GCC unroll 4
+      for (int j = 0; j < NR; ++j) {
+        const __m128i c8 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(c + j * K + k));
+        __m256 w = _mm256_mul_ps(vs[j], _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(c8)));
+        if constexpr (Offset) w = _mm256_add_ps(w, vo[j]);
+#pragma GCC unroll 4
+        for (int i = 0; i < MR; ++i) acc[i][j] = _mm256_fmadd_ps(xv[i], w, acc[i][j]);
+      }
+    }
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+    for (int j = 0; j < NR; ++j) y[i * ldy + j] = hsum_avx2(acc[i][j]);
+}
+
+using TileCodesFn = void (*)(const float*, int64_t, const int8_t*, const float*, const float*, int, int64_t, float*,
+                             int64_t);
+
+TileCodesFn tile_codes_for(int mr, int nr, bool offset) {
+  static const TileCodesFn plain[kMR][kNR] = {
+      {tile_codes_avx2<1, 1, false>, tile_codes_avx2<1, 2, false>, tile_codes_avx2<1, 3, false>,
+       tile_codes_avx2<1, 4, false>},
+      {tile_codes_avx2<2, 1, false>, tile_codes_avx2<2, 2, false>, tile_codes_avx2<2, 3, false>,
+       tile_codes_avx2<2, 4, false>}};
+  static const TileCodesFn affine[kMR][kNR] = {
+      {tile_codes_avx2<1, 1, true>, tile_codes_avx2<1, 2, true>, tile_codes_avx2<1, 3, true>,
+       tile_codes_avx2<1, 4, true>},
+      {tile_codes_avx2<2, 1, true>, tile_codes_avx2<2, 2, true>, tile_codes_avx2<2, 3, true>,
+       tile_codes_avx2<2, 4, true>}};
+  return (offset ? affine : plain)[mr - 1][nr - 1];
 }
 
 using TileFn = void (*)(const float*, int64_t, const float*, int64_t, int64_t, float*, int64_t);
@@ -193,13 +303,19 @@ at::Tensor QuantizedMatrix::gather_rows(const at::Tensor& ids) const {
   return out.view(shape);
 }
 
-at::Tensor QuantizedMatrix::matmul(const at::Tensor& input) const {
+at::Tensor QuantizedMatrix::matmul(const at::Tensor& input, at::Tensor* reuse) const {
   TORCH_CHECK(input.size(-1) == cols_, "QuantizedMatrix::matmul: input has ", input.size(-1), " columns, expected ", cols_);
   at::Tensor x = input.to(at::kFloat).contiguous().view({-1, cols_});
   const int64_t M = x.size(0), N = rows_, K = cols_;
   std::vector<int64_t> out_shape(input.sizes().begin(), input.sizes().end());
   out_shape.back() = N;
-  at::Tensor y = at::empty({M, N}, at::kFloat);
+  at::Tensor y;
+  if (reuse && reuse->defined() && reuse->scalar_type() == at::kFloat && reuse->is_contiguous() && reuse->dim() == 2 &&
+      reuse->storage().use_count() == 1)  // nothing else still reads it
+    y = reuse->resize_({M, N});  // shrinking keeps the storage
+  else
+    y = at::empty({M, N}, at::kFloat);
+  if (reuse) *reuse = y;
   const float* xp = x.data_ptr<float>();
   float* yp = y.data_ptr<float>();
   const int8_t* cp = codes_.data_ptr<int8_t>();
@@ -213,20 +329,60 @@ at::Tensor QuantizedMatrix::matmul(const at::Tensor& input) const {
     else expand_scalar(cp + row * K, sp + row * nsub, o, sub_, K, dst);
   };
   if (M >= kGemmMinRows) {
-    const int64_t n_panels = (N + kPanelRows - 1) / kPanelRows;
-    at::parallel_for(0, n_panels, 1, [&](int64_t p0, int64_t p1) {
-      at::Tensor panel = at::empty({kPanelRows, K}, at::kFloat), part = at::empty({M, kPanelRows}, at::kFloat);
-      for (int64_t p = p0; p < p1; ++p) {
-        const int64_t n0 = p * kPanelRows, nn = std::min(kPanelRows, N - n0);
-        for (int64_t r = 0; r < nn; ++r) expand(n0 + r, panel.data_ptr<float>() + r * K);
-        at::Tensor w = panel.narrow(0, 0, nn), out = part.narrow(1, 0, nn);
-        at::mm_out(out, x, w.t());  // inside parallel_for: runs on this thread
-        y.narrow(1, n0, nn).copy_(out);
+    // Inputs packed k-major in groups of kPanelX rows (the last group zero-padded).
+    const int64_t groups = (M + kPanelX - 1) / kPanelX;
+    std::vector<float> xpack(size_t(groups * K * kPanelX), 0.0f);
+    for (int64_t i = 0; i < M; ++i)
+      for (int64_t k = 0; k < K; ++k) xpack[size_t(((i / kPanelX) * K + k) * kPanelX + i % kPanelX)] = xp[i * K + k];
+    const int64_t task_rows =
+        std::max<int64_t>(kPanelW, kPanelBytes / (4 * K) / kPanelW * kPanelW);
+    const int64_t n_tasks = (N + task_rows - 1) / task_rows;
+    const int64_t ldw = K + 16;  // rows one line apart in cache sets even when K is a power of two
+    at::parallel_for(0, n_tasks, 1, [&](int64_t t0, int64_t t1) {
+      std::vector<float> wbuf(size_t(task_rows * ldw));
+      std::vector<float> acc(size_t(task_rows * kPanelX));
+      for (int64_t t = t0; t < t1; ++t) {
+        const int64_t n0 = t * task_rows, nn = std::min(task_rows, N - n0);
+        // The task's output block is written at its end; ask for its cache
+        // lines now (rows N floats apart: the LM head's would miss otherwise).
+        for (int64_t i = 0; i < M; ++i)
+          for (int64_t j = 0; j < nn; j += 16) __builtin_prefetch(yp + i * N + n0 + j, 1, 3);
+        for (int64_t r = 0; r < nn; ++r) expand(n0 + r, wbuf.data() + r * ldw);
+        for (int64_t g = 0; g < groups; ++g) {
+          const int64_t mx = std::min<int64_t>(kPanelX, M - g * kPanelX);
+          const float* xg = xpack.data() + g * K * kPanelX;
+          std::fill(acc.begin(), acc.end(), 0.0f);
+          for (int64_t k0 = 0; k0 < K; k0 += kPanelK) {  // a k-slice of the inputs stays in L1
+            const int64_t kc = std::min(kPanelK, K - k0);
+            for (int64_t j = 0; j < nn; j += kPanelW) {
+              const int nw = int(std::min<int64_t>(kPanelW, nn - j));
+              const float* wt = wbuf.data() + j * ldw + k0;
+              if (avx2) panel_for(nw)(xg + k0 * kPanelX, wt, ldw, kc, acc.data() + j * kPanelX);
+              else panel_scalar(xg + k0 * kPanelX, wt, ldw, kc, acc.data() + j * kPanelX, nw);
+            }
+          }
+          for (int64_t i = 0; i < mx; ++i)
+            for (int64_t j = 0; j < nn; ++j) yp[(g * kPanelX + i) * N + n0 + j] = acc[size_t(j * kPanelX + i)];
+        }
       }
     });
     return y.view(out_shape);
   }
   const int64_t n_tasks = (N + kRowsPerTask - 1) / kRowsPerTask;
+  if (avx2 && M <= kMR) {  // one pass over the codes, expanded in registers
+    at::parallel_for(0, n_tasks, 1, [&](int64_t t0, int64_t t1) {
+      for (int64_t t = t0; t < t1; ++t) {
+        const int64_t n0 = t * kRowsPerTask, nn = std::min(kRowsPerTask, N - n0);
+        for (int64_t j = 0; j < nn; j += kNR) {
+          const int nr = int(std::min<int64_t>(kNR, nn - j));
+          const int64_t r = n0 + j;
+          tile_codes_for(int(M), nr, op != nullptr)(xp, K, cp + r * K, sp + r * nsub, op ? op + r * nsub : nullptr,
+                                                    sub_, K, yp + r, N);
+        }
+      }
+    });
+    return y.view(out_shape);
+  }
   at::parallel_for(0, n_tasks, 1, [&](int64_t t0, int64_t t1) {
     std::vector<float> wbuf(size_t(kRowsPerTask * K));
     for (int64_t t = t0; t < t1; ++t) {

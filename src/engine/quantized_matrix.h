@@ -31,7 +31,10 @@ class QuantizedMatrix {
   uint64_t bytes() const;
 
   // x [..., cols] f32 -> x · Wᵀ [..., rows] f32, on at::get_num_threads() threads.
-  at::Tensor matmul(const at::Tensor& x) const;
+  // `reuse`, if given, holds a buffer from an earlier call that the result may
+  // overwrite (the LM head's [batch, vocab] logits every decoding step: fresh
+  // pages of that size cost a page fault per 4 KiB).
+  at::Tensor matmul(const at::Tensor& x, at::Tensor* reuse = nullptr) const;
   // Rows `ids` (int64, any shape) expanded to f32: [ids..., cols] (an embedding lookup).
   at::Tensor gather_rows(const at::Tensor& ids) const;
   // The f32 matrix [rows, cols], bit-identical to formats::dequantize_tensor.

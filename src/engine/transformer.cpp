@@ -61,10 +61,10 @@ Transformer::StepOutput Transformer::step(const at::Tensor& tokens, const at::Te
   return out;
 }
 
-at::Tensor Transformer::logits(const at::Tensor& h) const {
-  at::Tensor y = ops::linear(h, w_.output);
-  if (c_.final_softcap > 0) y = at::tanh(y / c_.final_softcap) * c_.final_softcap;
-  if (c_.logit_scale != 1.0) y = y * c_.logit_scale;
+at::Tensor Transformer::logits(const at::Tensor& h, at::Tensor* reuse) const {
+  at::Tensor y = ops::linear(h, w_.output, {}, reuse);
+  if (c_.final_softcap > 0) y.div_(c_.final_softcap).tanh_().mul_(c_.final_softcap);
+  if (c_.logit_scale != 1.0) y.mul_(c_.logit_scale);
   return y;
 }
 

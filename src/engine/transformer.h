@@ -28,7 +28,8 @@ class Transformer {
   // tokens [B, S] (int64), valid [B, S] (bool; false = padding). Appends S slots to cache.
   StepOutput step(const at::Tensor& tokens, const at::Tensor& valid, KvCache& cache, bool capture_ffn_input) const;
   // LM head (+ softcapping / logit scale): [..., hidden] -> [..., vocab] f32.
-  at::Tensor logits(const at::Tensor& final_hidden) const;
+  // `reuse`: a buffer from an earlier call the logits may overwrite (decoding).
+  at::Tensor logits(const at::Tensor& final_hidden, at::Tensor* reuse = nullptr) const;
   // GELU through ggml's f16 table (see LoadOptions::ggml_gelu_table).
   void set_ggml_gelu_table(bool on) { ggml_gelu_table_ = on; }
   KvCache new_cache(int64_t batch, int64_t capacity) const { return KvCache(c_, batch, capacity, compute_type()); }
