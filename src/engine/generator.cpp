@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <memory>
 
+#include <ATen/Parallel.h>
+
 #include "engine/engine_error.h"
 #include "engine/model_impl.h"
 #include "engine/stop_criteria.h"
@@ -114,7 +116,8 @@ std::vector<Generation> Generator::generate_tokens(const std::vector<std::vector
     auto pre = net.step(pb.tokens, pb.valid, cache, want_hidden);
     at::Tensor last_final = pre.final_hidden.select(1, pb.max_len - 1);  // left padding: last slot is last token
     at::Tensor last_ffn = want_hidden ? pre.ffn_input.select(1, pb.max_len - 1) : at::Tensor();
-    at::Tensor logits = net.logits(last_final);
+    at::Tensor logits_buf;  // reused every step (see QuantizedMatrix::matmul)
+    at::Tensor logits = net.logits(last_final, &logits_buf);
     if (n > 1) {
       at::Tensor rep = at::arange(P, at::kLong).repeat_interleave(n);
       cache.select_rows(rep);
@@ -176,12 +179,22 @@ std::vector<Generation> Generator::generate_tokens(const std::vector<std::vector
         hs.seq_ids = &ids;
         hook(hs);
       }
+      // Every row's log Z in one vectorised pass, then the rows sampled in
+      // parallel: each sequence's sampler owns its state, so the order in
+      // which rows are sampled cannot change a token.
       const float* L = lg.data_ptr<float>();
+      at::Tensor log_z = at::logsumexp(lg, -1).to(at::kDouble).contiguous();
+      const double* Z = log_z.data_ptr<double>();
+      std::vector<SampledToken> picked(static_cast<size_t>(rows));
+      at::parallel_for(0, rows, 1, [&](int64_t r0, int64_t r1) {
+        for (int64_t r = r0; r < r1; ++r)
+          picked[size_t(r)] = active[size_t(r)].sampler->sample(L + r * c.vocab, size_t(c.vocab), Z[r]);
+      });
       std::vector<int64_t> keep;
       std::vector<int64_t> next;
       for (int64_t r = 0; r < rows; ++r) {
         auto& s = active[size_t(r)];
-        SampledToken t = s.sampler->sample(L + r * c.vocab, size_t(c.vocab));
+        const SampledToken& t = picked[size_t(r)];
         s.out->tokens.push_back(t.token);
         s.out->logprobs.push_back(t.logprob);
         StopStep st = s.stop->push(t.token);
@@ -206,7 +219,9 @@ std::vector<Generation> Generator::generate_tokens(const std::vector<std::vector
       auto out = net.step(tokens, valid, cache, want_hidden);
       last_final = out.final_hidden.select(1, 0);
       if (want_hidden) last_ffn = out.ffn_input.select(1, 0);
-      logits = net.logits(last_final);
+      lg.reset();  // the buffer is free again: the next logits overwrite it
+      logits.reset();
+      logits = net.logits(last_final, &logits_buf);
     }
   }
   return results;
