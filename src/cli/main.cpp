@@ -39,11 +39,14 @@ int main(int argc, char** argv) {
   // libgomp spins ~300k iterations at every barrier before sleeping. On a
   // machine whose cores are also busy with other work, that spinning starves
   // the threads doing the work: a 16-prompt evaluation took 127 s instead of
-  // 17 s next to a compiler. Passive waiting costs a few microseconds per
-  // parallel region. libgomp reads the variable when it loads, before main, so
-  // set it and start again; a user's own OMP_WAIT_POLICY is left alone.
-  if (!std::getenv("OMP_WAIT_POLICY") && runs_local_engine(argc, argv)) {
-    setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  // 17 s next to a compiler. Sleeping at once (OMP_WAIT_POLICY=PASSIVE) costs
+  // a wake-up per parallel region: decoding one sequence ran at 20 tokens/s
+  // instead of 32. A short spin (10k iterations, some microseconds) keeps most
+  // of the speed: back-to-back products find their threads awake, idle ones
+  // sleep. libgomp reads the variables when it loads, before main, so set it
+  // and start again; a user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT is left alone.
+  if (!std::getenv("OMP_WAIT_POLICY") && !std::getenv("GOMP_SPINCOUNT") && runs_local_engine(argc, argv)) {
+    setenv("GOMP_SPINCOUNT", "10000", 1);
     execv("/proc/self/exe", argv);  // only returns on failure: carry on as we are
   }
   CLI::App app{"polysafe — measure and repair the safety of language models in every language"};
