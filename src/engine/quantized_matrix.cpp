@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <utility>
 
 #include <ATen/Parallel.h>
 
@@ -24,13 +25,13 @@ constexpr int kMR = 2, kNR = 4;
 constexpr int64_t kRowsPerTask = 16;   // weight rows expanded together (kept in L2)
 constexpr int64_t kInputBlock = 32;    // input rows per pass over those weight rows
 // From this many input rows on, the product is compute-bound and runs as a
-// register-blocked GEMM (panel_avx2): kPanelX input rows are the vector lanes,
-// kPanelW expanded weight rows are broadcast, 12 accumulators stay in registers
-// and each output element is one FMA chain over k in order, so its value does
-// not depend on the batch it is in. BLAS sgemm was slower here: called per
+// register-blocked GEMM (panel_avx2): 16 (or 8) input rows are the vector lanes,
+// 6 (or 12) expanded weight rows are broadcast, 12 accumulators stay in registers,
+// and each output element is summed the same way (fixed k-slices, each one FMA
+// chain) whichever group it is in, so its value does not depend on the batch. BLAS sgemm was slower here: called per
 // panel from inside the thread pool, OpenBLAS opened a nested team per call.
 constexpr int64_t kGemmMinRows = 8;
-constexpr int kPanelX = 16, kPanelW = 6;
+constexpr int kPanelX = 16;  // input rows per group (two 8-lane vectors)
 constexpr int64_t kPanelBytes = 128 * 1024;  // expanded weight rows per task (L2)
 constexpr int64_t kPanelK = 64;  // k-slice: its sum is one chain (accuracy), its inputs stay in L1
 
@@ -97,49 +98,64 @@ __attribute__((target("avx2,fma"))) void tile_avx2(const float* x, int64_t ldx, 
 }
 
 // acc[j][i] += (Σ_k x[i][k]·w[j][k] over k in [0, kc), one FMA chain in order)
-// for the kPanelX rows of xp (packed k-major: xp[k*16 + i]) and NW ≤ kPanelW
-// rows of w (row stride ldw); acc holds NW × kPanelX floats. Summing k in
-// slices and the slices' sums in order bounds the rounding error by ~(kc +
-// K/kc) ulps instead of ~K for one chain over all of k (4-8x smaller at
-// K = 576..2048), and it is the same for every element whatever the batch.
-template <int NW>
+// for the 8·NX input rows of xp (packed k-major: xp[k*8*NX + i]) and NW weight
+// rows of w (row stride ldw); acc holds NW × 8·NX floats. Summing k in slices
+// and the slices' sums in order bounds the rounding error by ~(kc + K/kc) ulps
+// instead of ~K for one chain over all of k (4-8x smaller at K = 576..2048),
+// and it is the same for every element whatever the batch or group width.
+template <int NX, int NW>
 __attribute__((target("avx2,fma"))) void panel_avx2(const float* xp, const float* w, int64_t ldw, int64_t kc,
                                                      float* acc_io) {
-  __m256 acc[NW][2];
-#pragma GCC unroll 6
-  for (int j = 0; j < NW; ++j) acc[j][0] = acc[j][1] = _mm256_setzero_ps();
+  constexpr int W = 8 * NX;
+  __m256 acc[NW][NX];
+#pragma GCC unroll 12
+  for (int j = 0; j < NW; ++j)
+#pragma GCC unroll 2
+    for (int v = 0; v < NX; ++v) acc[j][v] = _mm256_setzero_ps();
 #pragma GCC unroll 4
   for (int64_t k = 0; k < kc; ++k) {
-    const __m256 x0 = _mm256_loadu_ps(xp + k * kPanelX), x1 = _mm256_loadu_ps(xp + k * kPanelX + 8);
-#pragma GCC unroll 6
+    __m256 xv[NX];
+#pragma GCC unroll 2
+    for (int v = 0; v < NX; ++v) xv[v] = _mm256_loadu_ps(xp + k * W + 8 * v);
+#pragma GCC unroll 12
     for (int j = 0; j < NW; ++j) {
       const __m256 b = _mm256_broadcast_ss(w + j * ldw + k);
-      acc[j][0] = _mm256_fmadd_ps(x0, b, acc[j][0]);
-      acc[j][1] = _mm256_fmadd_ps(x1, b, acc[j][1]);
+#pragma GCC unroll 2
+      for (int v = 0; v < NX; ++v) acc[j][v] = _mm256_fmadd_ps(xv[v], b, acc[j][v]);
     }
   }
-#pragma GCC unroll 6
-  for (int j = 0; j < NW; ++j) {
-    _mm256_storeu_ps(acc_io + j * kPanelX, _mm256_add_ps(_mm256_loadu_ps(acc_io + j * kPanelX), acc[j][0]));
-    _mm256_storeu_ps(acc_io + j * kPanelX + 8, _mm256_add_ps(_mm256_loadu_ps(acc_io + j * kPanelX + 8), acc[j][1]));
-  }
+#pragma GCC unroll 12
+  for (int j = 0; j < NW; ++j)
+#pragma GCC unroll 2
+    for (int v = 0; v < NX; ++v) {
+      float* dst = acc_io + j * W + 8 * v;
+      _mm256_storeu_ps(dst, _mm256_add_ps(_mm256_loadu_ps(dst), acc[j][v]));
+    }
 }
 
 using PanelFn = void (*)(const float*, const float*, int64_t, int64_t, float*);
 
-PanelFn panel_for(int nw) {
-  static const PanelFn table[kPanelW] = {panel_avx2<1>, panel_avx2<2>, panel_avx2<3>,
-                                         panel_avx2<4>, panel_avx2<5>, panel_avx2<6>};
+// Weight rows per micro-panel: 12 accumulators either way (16 inputs x 6 rows, 8 x 12).
+constexpr int panel_rows(int nx) { return nx == 2 ? 6 : 12; }
+
+template <int NX, int... NW>
+PanelFn panel_pick(int nw, std::integer_sequence<int, NW...>) {
+  static const PanelFn table[] = {panel_avx2<NX, NW + 1>...};
   return table[nw - 1];
 }
 
+PanelFn panel_for(int nx, int nw) {
+  return nx == 2 ? panel_pick<2>(nw, std::make_integer_sequence<int, panel_rows(2)>())
+                 : panel_pick<1>(nw, std::make_integer_sequence<int, panel_rows(1)>());
+}
+
 // The same chains (std::fma rounds as the AVX2 FMA does), portably.
-void panel_scalar(const float* xp, const float* w, int64_t ldw, int64_t kc, float* acc_io, int nw) {
+void panel_scalar(const float* xp, int width, const float* w, int64_t ldw, int64_t kc, float* acc_io, int nw) {
   for (int j = 0; j < nw; ++j)
-    for (int i = 0; i < kPanelX; ++i) {
+    for (int i = 0; i < width; ++i) {
       float acc = 0.0f;
-      for (int64_t k = 0; k < kc; ++k) acc = std::fma(xp[k * kPanelX + i], w[j * ldw + k], acc);
-      acc_io[j * kPanelX + i] += acc;
+      for (int64_t k = 0; k < kc; ++k) acc = std::fma(xp[k * width + i], w[j * ldw + k], acc);
+      acc_io[j * width + i] += acc;
     }
 }
 
@@ -329,13 +345,23 @@ at::Tensor QuantizedMatrix::matmul(const at::Tensor& input, at::Tensor* reuse) c
     else expand_scalar(cp + row * K, sp + row * nsub, o, sub_, K, dst);
   };
   if (M >= kGemmMinRows) {
-    // Inputs packed k-major in groups of kPanelX rows (the last group zero-padded).
-    const int64_t groups = (M + kPanelX - 1) / kPanelX;
-    std::vector<float> xpack(size_t(groups * K * kPanelX), 0.0f);
-    for (int64_t i = 0; i < M; ++i)
-      for (int64_t k = 0; k < K; ++k) xpack[size_t(((i / kPanelX) * K + k) * kPanelX + i % kPanelX)] = xp[i * K + k];
-    const int64_t task_rows =
-        std::max<int64_t>(kPanelW, kPanelBytes / (4 * K) / kPanelW * kPanelW);
+    // Inputs packed k-major in groups of 16 rows; the rest, if 8 or fewer, in
+    // one group of 8 (no lanes wasted at batch 8 or 24); groups zero-padded.
+    struct Group { int64_t row0, rows; int nx; size_t offset; };
+    std::vector<Group> groups;
+    size_t packed = 0;
+    for (int64_t r0 = 0; r0 < M; r0 += kPanelX) {
+      const int64_t rows = std::min<int64_t>(kPanelX, M - r0);
+      const int nx = rows <= 8 ? 1 : 2;
+      groups.push_back({r0, rows, nx, packed});
+      packed += size_t(K * 8 * nx);
+    }
+    std::vector<float> xpack(packed, 0.0f);
+    for (const auto& g : groups)
+      for (int64_t i = 0; i < g.rows; ++i)
+        for (int64_t k = 0; k < K; ++k) xpack[g.offset + size_t(k * 8 * g.nx + i)] = xp[(g.row0 + i) * K + k];
+    constexpr int64_t kRowsLcm = 12;  // a task's rows are whole micro-panels of 6 and of 12
+    const int64_t task_rows = std::max<int64_t>(kRowsLcm, kPanelBytes / (4 * K) / kRowsLcm * kRowsLcm);
     const int64_t n_tasks = (N + task_rows - 1) / task_rows;
     const int64_t ldw = K + 16;  // rows one line apart in cache sets even when K is a power of two
     at::parallel_for(0, n_tasks, 1, [&](int64_t t0, int64_t t1) {
@@ -348,21 +374,22 @@ at::Tensor QuantizedMatrix::matmul(const at::Tensor& input, at::Tensor* reuse) c
         for (int64_t i = 0; i < M; ++i)
           for (int64_t j = 0; j < nn; j += 16) __builtin_prefetch(yp + i * N + n0 + j, 1, 3);
         for (int64_t r = 0; r < nn; ++r) expand(n0 + r, wbuf.data() + r * ldw);
-        for (int64_t g = 0; g < groups; ++g) {
-          const int64_t mx = std::min<int64_t>(kPanelX, M - g * kPanelX);
-          const float* xg = xpack.data() + g * K * kPanelX;
+        for (const auto& g : groups) {
+          const int width = 8 * g.nx, step = panel_rows(g.nx);
+          const float* xg = xpack.data() + g.offset;
           std::fill(acc.begin(), acc.end(), 0.0f);
           for (int64_t k0 = 0; k0 < K; k0 += kPanelK) {  // a k-slice of the inputs stays in L1
             const int64_t kc = std::min(kPanelK, K - k0);
-            for (int64_t j = 0; j < nn; j += kPanelW) {
-              const int nw = int(std::min<int64_t>(kPanelW, nn - j));
+            for (int64_t j = 0; j < nn; j += step) {
+              const int nw = int(std::min<int64_t>(step, nn - j));
               const float* wt = wbuf.data() + j * ldw + k0;
-              if (avx2) panel_for(nw)(xg + k0 * kPanelX, wt, ldw, kc, acc.data() + j * kPanelX);
-              else panel_scalar(xg + k0 * kPanelX, wt, ldw, kc, acc.data() + j * kPanelX, nw);
+              float* aj = acc.data() + j * width;
+              if (avx2) panel_for(g.nx, nw)(xg + k0 * width, wt, ldw, kc, aj);
+              else panel_scalar(xg + k0 * width, width, wt, ldw, kc, aj, nw);
             }
           }
-          for (int64_t i = 0; i < mx; ++i)
-            for (int64_t j = 0; j < nn; ++j) yp[(g * kPanelX + i) * N + n0 + j] = acc[size_t(j * kPanelX + i)];
+          for (int64_t i = 0; i < g.rows; ++i)
+            for (int64_t j = 0; j < nn; ++j) yp[(g.row0 + i) * N + n0 + j] = acc[size_t(j * width + i)];
         }
       }
     });
