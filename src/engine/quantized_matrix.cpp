@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <memory>
 #include <utility>
@@ -235,6 +236,23 @@ void tile_scalar(const float* x, int64_t ldx, const float* w, int64_t ldw, int64
     }
 }
 
+// Runs body(task, scratch) for every task in [0, n_tasks) on the pool's
+// threads, handing tasks out one at a time from a shared counter: a thread
+// slowed by other work on its core takes fewer, instead of the other waiting
+// at the barrier for its fixed half. A task's result never depends on the
+// thread that runs it. setup() makes each thread's scratch buffers.
+template <class Setup, class Body>
+void run_tasks(int64_t n_tasks, const Setup& setup, const Body& body) {
+  std::atomic<int64_t> next{0};
+  const int64_t workers = std::min<int64_t>(at::get_num_threads(), n_tasks);
+  at::parallel_for(0, workers, 1, [&](int64_t, int64_t) {
+    auto scratch = setup();
+    for (int64_t t = next.fetch_add(1, std::memory_order_relaxed); t < n_tasks;
+         t = next.fetch_add(1, std::memory_order_relaxed))
+      body(t, scratch);
+  });
+}
+
 }  // namespace
 
 QuantizedMatrix QuantizedMatrix::from_gguf(const formats::GgufTensorInfo& t) {
@@ -364,69 +382,67 @@ at::Tensor QuantizedMatrix::matmul(const at::Tensor& input, at::Tensor* reuse) c
     const int64_t task_rows = std::max<int64_t>(kRowsLcm, kPanelBytes / (4 * K) / kRowsLcm * kRowsLcm);
     const int64_t n_tasks = (N + task_rows - 1) / task_rows;
     const int64_t ldw = K + 16;  // rows one line apart in cache sets even when K is a power of two
-    at::parallel_for(0, n_tasks, 1, [&](int64_t t0, int64_t t1) {
-      std::vector<float> wbuf(size_t(task_rows * ldw));
-      std::vector<float> acc(size_t(task_rows * kPanelX));
-      for (int64_t t = t0; t < t1; ++t) {
-        const int64_t n0 = t * task_rows, nn = std::min(task_rows, N - n0);
-        // The task's output block is written at its end; ask for its cache
-        // lines now (rows N floats apart: the LM head's would miss otherwise).
-        for (int64_t i = 0; i < M; ++i)
-          for (int64_t j = 0; j < nn; j += 16) __builtin_prefetch(yp + i * N + n0 + j, 1, 3);
-        for (int64_t r = 0; r < nn; ++r) expand(n0 + r, wbuf.data() + r * ldw);
-        for (const auto& g : groups) {
-          const int width = 8 * g.nx, step = panel_rows(g.nx);
-          const float* xg = xpack.data() + g.offset;
-          std::fill(acc.begin(), acc.end(), 0.0f);
-          for (int64_t k0 = 0; k0 < K; k0 += kPanelK) {  // a k-slice of the inputs stays in L1
-            const int64_t kc = std::min(kPanelK, K - k0);
-            for (int64_t j = 0; j < nn; j += step) {
-              const int nw = int(std::min<int64_t>(step, nn - j));
-              const float* wt = wbuf.data() + j * ldw + k0;
-              float* aj = acc.data() + j * width;
-              if (avx2) panel_for(g.nx, nw)(xg + k0 * width, wt, ldw, kc, aj);
-              else panel_scalar(xg + k0 * width, width, wt, ldw, kc, aj, nw);
-            }
+    struct Scratch { std::vector<float> wbuf, acc; };
+    auto setup = [&] {
+      return Scratch{std::vector<float>(size_t(task_rows * ldw)), std::vector<float>(size_t(task_rows * kPanelX))};
+    };
+    run_tasks(n_tasks, setup, [&](int64_t t, Scratch& scratch) {
+      std::vector<float>& wbuf = scratch.wbuf;
+      std::vector<float>& acc = scratch.acc;
+      const int64_t n0 = t * task_rows, nn = std::min(task_rows, N - n0);
+      // The task's output block is written at its end; ask for its cache
+      // lines now (rows N floats apart: the LM head's would miss otherwise).
+      for (int64_t i = 0; i < M; ++i)
+        for (int64_t j = 0; j < nn; j += 16) __builtin_prefetch(yp + i * N + n0 + j, 1, 3);
+      for (int64_t r = 0; r < nn; ++r) expand(n0 + r, wbuf.data() + r * ldw);
+      for (const auto& g : groups) {
+        const int width = 8 * g.nx, step = panel_rows(g.nx);
+        const float* xg = xpack.data() + g.offset;
+        std::fill(acc.begin(), acc.end(), 0.0f);
+        for (int64_t k0 = 0; k0 < K; k0 += kPanelK) {  // a k-slice of the inputs stays in L1
+          const int64_t kc = std::min(kPanelK, K - k0);
+          for (int64_t j = 0; j < nn; j += step) {
+            const int nw = int(std::min<int64_t>(step, nn - j));
+            const float* wt = wbuf.data() + j * ldw + k0;
+            float* aj = acc.data() + j * width;
+            if (avx2) panel_for(g.nx, nw)(xg + k0 * width, wt, ldw, kc, aj);
+            else panel_scalar(xg + k0 * width, width, wt, ldw, kc, aj, nw);
           }
-          for (int64_t i = 0; i < g.rows; ++i)
-            for (int64_t j = 0; j < nn; ++j) yp[(g.row0 + i) * N + n0 + j] = acc[size_t(j * width + i)];
         }
+        for (int64_t i = 0; i < g.rows; ++i)
+          for (int64_t j = 0; j < nn; ++j) yp[(g.row0 + i) * N + n0 + j] = acc[size_t(j * width + i)];
       }
     });
     return y.view(out_shape);
   }
   const int64_t n_tasks = (N + kRowsPerTask - 1) / kRowsPerTask;
   if (avx2 && M <= kMR) {  // one pass over the codes, expanded in registers
-    at::parallel_for(0, n_tasks, 1, [&](int64_t t0, int64_t t1) {
-      for (int64_t t = t0; t < t1; ++t) {
-        const int64_t n0 = t * kRowsPerTask, nn = std::min(kRowsPerTask, N - n0);
-        for (int64_t j = 0; j < nn; j += kNR) {
-          const int nr = int(std::min<int64_t>(kNR, nn - j));
-          const int64_t r = n0 + j;
-          tile_codes_for(int(M), nr, op != nullptr)(xp, K, cp + r * K, sp + r * nsub, op ? op + r * nsub : nullptr,
-                                                    sub_, K, yp + r, N);
-        }
+    run_tasks(n_tasks, [] { return 0; }, [&](int64_t t, int&) {
+      const int64_t n0 = t * kRowsPerTask, nn = std::min(kRowsPerTask, N - n0);
+      for (int64_t j = 0; j < nn; j += kNR) {
+        const int nr = int(std::min<int64_t>(kNR, nn - j));
+        const int64_t r = n0 + j;
+        tile_codes_for(int(M), nr, op != nullptr)(xp, K, cp + r * K, sp + r * nsub, op ? op + r * nsub : nullptr,
+                                                  sub_, K, yp + r, N);
       }
     });
     return y.view(out_shape);
   }
-  at::parallel_for(0, n_tasks, 1, [&](int64_t t0, int64_t t1) {
-    std::vector<float> wbuf(size_t(kRowsPerTask * K));
-    for (int64_t t = t0; t < t1; ++t) {
-      const int64_t n0 = t * kRowsPerTask, nn = std::min(kRowsPerTask, N - n0);
-      for (int64_t r = 0; r < nn; ++r) expand(n0 + r, wbuf.data() + r * K);
-      for (int64_t m0 = 0; m0 < M; m0 += kInputBlock) {
-        const int64_t mm = std::min(kInputBlock, M - m0);
-        for (int64_t j = 0; j < nn; j += kNR) {
-          const int nr = int(std::min<int64_t>(kNR, nn - j));
-          for (int64_t i = 0; i < mm; i += kMR) {
-            const int mr = int(std::min<int64_t>(kMR, mm - i));
-            const float* xt = xp + (m0 + i) * K;
-            const float* wt = wbuf.data() + j * K;
-            float* yt = yp + (m0 + i) * N + n0 + j;
-            if (avx2) tile_for(mr, nr)(xt, K, wt, K, K, yt, N);
-            else tile_scalar(xt, K, wt, K, K, yt, N, mr, nr);
-          }
+  auto setup = [&] { return std::vector<float>(size_t(kRowsPerTask * K)); };
+  run_tasks(n_tasks, setup, [&](int64_t t, std::vector<float>& wbuf) {
+    const int64_t n0 = t * kRowsPerTask, nn = std::min(kRowsPerTask, N - n0);
+    for (int64_t r = 0; r < nn; ++r) expand(n0 + r, wbuf.data() + r * K);
+    for (int64_t m0 = 0; m0 < M; m0 += kInputBlock) {
+      const int64_t mm = std::min(kInputBlock, M - m0);
+      for (int64_t j = 0; j < nn; j += kNR) {
+        const int nr = int(std::min<int64_t>(kNR, nn - j));
+        for (int64_t i = 0; i < mm; i += kMR) {
+          const int mr = int(std::min<int64_t>(kMR, mm - i));
+          const float* xt = xp + (m0 + i) * K;
+          const float* wt = wbuf.data() + j * K;
+          float* yt = yp + (m0 + i) * N + n0 + j;
+          if (avx2) tile_for(mr, nr)(xt, K, wt, K, K, yt, N);
+          else tile_scalar(xt, K, wt, K, K, yt, N, mr, nr);
         }
       }
     }
