@@ -196,7 +196,12 @@ def main():
     ap.add_argument("--cache", default=os.path.join(cache, "engine-ref"))
     ap.add_argument("--out", default=os.path.join(ROOT, "tests", "fixtures", "engine"))
     ap.add_argument("--only", action="append", default=[], help="model or fixture names to regenerate")
+    ap.add_argument("--exact-gelu", action="store_true",
+                    help="write only <model>.f32-exact-gelu.jsonl for the default models, with the llama.cpp in "
+                         "$LLAMA_CPP_LIB_PATH (scripts/reference/build-llama-cpp-exact-gelu.sh)")
     args = ap.parse_args()
+    if args.exact_gelu and not os.environ.get("LLAMA_CPP_LIB_PATH"):
+        ap.error("--exact-gelu: set LLAMA_CPP_LIB_PATH to the output of build-llama-cpp-exact-gelu.sh")
     os.makedirs(args.cache, exist_ok=True)
     os.makedirs(args.out, exist_ok=True)
     want = lambda n: not args.only or n in args.only  # noqa: E731
@@ -217,6 +222,14 @@ def main():
             continue
         src = originals[name]
         f32 = os.path.join(args.cache, f"{name}.f32.gguf")
+        if args.exact_gelu:
+            if not os.path.exists(f32):
+                run([args.polysafe, "convert", src, "--type", "f32", "--out", f32])
+            entry = manifest["models"].setdefault(name, {})
+            entry["f32_exact_gelu"] = write_model_vectors(name, "f32-exact-gelu", f32, args.out, TOP_N, True)
+            entry["f32_exact_gelu"]["llama_cpp"] = ("llama-cpp-python 0.3.36's llama.cpp with GGML_GELU_FP16 off "
+                                                    "(scripts/reference/build-llama-cpp-exact-gelu.sh)")
+            continue
         t = time.time()
         run([args.polysafe, "convert", src, "--type", "f32", "--out", f32])
         print(f"converted {name} to F32 in {time.time() - t:.1f}s", file=sys.stderr)
@@ -228,7 +241,7 @@ def main():
         manifest["models"][name] = entry
 
     for name, spec in FIXTURES.items():
-        if not want(name):
+        if args.exact_gelu or not want(name):
             continue
         path = os.path.join(args.cache, f"{name}.gguf")
         cmd = [args.polysafe, "convert", originals["smollm2-135m-instruct"], "--random-arch", spec["arch"],
