@@ -1,6 +1,7 @@
 #include "detox/goodtriever.h"
 
 #include <chrono>
+#include <exception>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -50,19 +51,33 @@ void Goodtriever::apply(engine::HookStep& step) {
   const auto t1 = std::chrono::steady_clock::now();
   timing_.search_s += std::chrono::duration<double>(t1 - t0).count();
 
+  // Rows are independent (each writes only its own logits): combined on the
+  // engine's OpenMP threads, their effective-k summed afterwards in row order.
+  // An exception must not leave an OpenMP region: the first row's is kept and
+  // rethrown after it (a store whose token ids do not fit the vocabulary).
   const int64_t vocab = step.vocab, k = params_.k;
+  std::vector<double> effective_k(size_t(step.rows), 0.0);
+  std::vector<std::exception_ptr> failed(size_t(step.rows));
+#pragma omp parallel for schedule(dynamic, 1)
   for (int64_t r = 0; r < step.rows; ++r) {
-    const KnnDistribution t = knn_distribution(tox.distances.data() + r * k, tox.tokens.data() + r * k, k,
-                                               params_.temperature, vocab);
-    timing_.effective_k_sum += t.effective_k;
-    if (nontoxic_) {
-      const KnnDistribution n = knn_distribution(non.distances.data() + r * k, non.tokens.data() + r * k, k,
+    try {
+      const KnnDistribution t = knn_distribution(tox.distances.data() + r * k, tox.tokens.data() + r * k, k,
                                                  params_.temperature, vocab);
-      goodtriever_combine(step.logits + r * vocab, vocab, t, &n, params_);
-    } else {
-      goodtriever_combine(step.logits + r * vocab, vocab, t, nullptr, params_);
+      effective_k[size_t(r)] = t.effective_k;
+      if (nontoxic_) {
+        const KnnDistribution n = knn_distribution(non.distances.data() + r * k, non.tokens.data() + r * k, k,
+                                                   params_.temperature, vocab);
+        goodtriever_combine(step.logits + r * vocab, vocab, t, &n, params_);
+      } else {
+        goodtriever_combine(step.logits + r * vocab, vocab, t, nullptr, params_);
+      }
+    } catch (...) {
+      failed[size_t(r)] = std::current_exception();
     }
   }
+  for (const auto& e : failed)
+    if (e) std::rethrow_exception(e);
+  for (double e : effective_k) timing_.effective_k_sum += e;
   timing_.combine_s += seconds_since(t1);
   timing_.steps += 1;
   timing_.rows += step.rows;

@@ -76,7 +76,9 @@ KnnDistribution knn_distribution(const float* distances, const int32_t* tokens, 
 std::vector<int32_t> top_p_log_softmax(const float* logits, int64_t vocab, float top_p, float* out) {
   const float mx = *std::max_element(logits, logits + vocab);
   double z = 0;
-  for (int64_t i = 0; i < vocab; ++i) z += std::exp(double(logits[i] - mx));
+  // expf of differences (each <= 0) summed in double: ~1e-7 relative, several
+  // times faster than exp in double over a 262k vocabulary.
+  for (int64_t i = 0; i < vocab; ++i) z += double(std::exp(logits[i] - mx));
   const float log_z = mx + float(std::log(z));
   for (int64_t i = 0; i < vocab; ++i) out[i] = logits[i] - log_z;
   std::vector<int32_t> kept;
