@@ -3,10 +3,11 @@
 // without materialising the f32 matrix. A matrix product at batch 1 reads every
 // weight once, so reading ~1.1 bytes per weight instead of 4 is what bounds
 // decoding speed. Each row is expanded to f32 exactly as the dequantiser would
-// (one product, one sum), then dotted with the inputs: below 8 input rows by
-// this file's AVX2 tiles (each output element summed in one fixed order), from
-// 8 rows on by BLAS sgemm over panels of expanded rows, where the product is
-// compute-bound. Internal to engine/ (torch types).
+// (one product, one sum), then dotted with the inputs: at 1-2 input rows
+// expanded in registers, at 3-7 through an L2 buffer (AVX2 tiles, one fixed
+// summation order), from 8 rows on by a register-blocked GEMM over expanded
+// rows, where the product is compute-bound. docs/engine.md has the table.
+// Internal to engine/ (torch types).
 #pragma once
 
 #include <cstdint>
