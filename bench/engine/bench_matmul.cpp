@@ -3,10 +3,10 @@
 // per tensor and batch size M, best-of-R milliseconds, GFLOP/s and the ratio.
 // Not a test; used to tune QuantizedMatrix::matmul (docs/benchmarks.md).
 //   bench_matmul MODEL [--threads 2] [--m 1,8,32] [--repeat 5] [--tensors a,b,...] [--peer 0]
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -16,16 +16,16 @@
 #include "engine/quantized_matrix.h"
 #include "formats/gguf_reader.h"
 #include "hub/model_registry.h"
+#include "util/strings.h"
 
 using namespace polysafe;
 
 namespace {
 
-std::vector<std::string> split(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  for (std::string part; std::getline(in, part, ',');)
-    if (!part.empty()) out.push_back(part);
+// "a,,b" -> {a, b}
+std::vector<std::string> comma_list(const std::string& s) {
+  std::vector<std::string> out = split(s, ',');
+  out.erase(std::remove(out.begin(), out.end(), std::string()), out.end());
   return out;
 }
 
@@ -57,8 +57,8 @@ int main(int argc, char** argv) {
     std::string k = argv[i], v = argv[i + 1];
     if (k == "--threads") threads = std::stoi(v);
     else if (k == "--repeat") repeat = std::stoi(v);
-    else if (k == "--m") { ms.clear(); for (auto& m : split(v)) ms.push_back(std::stoll(m)); }
-    else if (k == "--tensors") names = split(v);
+    else if (k == "--m") { ms.clear(); for (auto& m : comma_list(v)) ms.push_back(std::stoll(m)); }
+    else if (k == "--tensors") names = comma_list(v);
     else if (k == "--peer") peer_on = v != "0";
     else { std::cerr << "unknown option " << k << "\n"; return 2; }
   }
@@ -76,9 +76,10 @@ int main(int argc, char** argv) {
         const double flop = 2.0 * double(m) * double(q.rows()) * double(q.cols());
         double ours = best_ms(repeat, [&] { q.matmul(x); });
         double peer = peer_on ? best_ms(repeat, [&] { at::mm(x, dense.t()); }) : 0.0;
-        std::printf("| %s | %s | %lld x %lld | %lld | %.2f | %.1f | %.2f | %.1f | %.2f |\n", name.c_str(),
-                    t.type_name().c_str(), (long long)q.rows(), (long long)q.cols(), (long long)m, ours,
-                    flop / ours / 1e6, peer, flop / peer / 1e6, peer / ours);
+        std::printf("| %s | %s | %lld x %lld | %lld | %.2f | %.1f | ", name.c_str(), t.type_name().c_str(),
+                    (long long)q.rows(), (long long)q.cols(), (long long)m, ours, flop / ours / 1e6);
+        if (peer_on) std::printf("%.2f | %.1f | %.2f |\n", peer, flop / peer / 1e6, peer / ours);
+        else std::printf("- | - | - |\n");  // --peer 0
       }
     }
   } catch (const std::exception& e) {
