@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "tokenizer/chat_template.h"
+#include "chat_template/chat_template.h"
 #include "util/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const std::vector<polysafe::tokenizer::ChatMessage> kMessages = {
+  static const std::vector<polysafe::chat_template::ChatMessage> kMessages = {
       {"system", "You are helpful."},
       {"user", "Bonjour «monde» 😀 \"q\" \\ back\nslash"},
       {"assistant", "مرحبا"},
@@ -18,8 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   };
   std::string source(reinterpret_cast<const char*>(data), size);
   try {
-    auto t = polysafe::tokenizer::ChatTemplate::parse(source, "fuzz");
-    polysafe::tokenizer::ChatTemplateLimits limits;
+    auto t = polysafe::chat_template::ChatTemplate::parse(source, "fuzz");
+    polysafe::chat_template::ChatTemplateLimits limits;
     limits.max_output_bytes = 1 << 20;
     limits.max_call_depth = 50;
     limits.max_steps = 200000;

@@ -33,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           (void)tok->decode(ids, special);
           polysafe::tokenizer::StreamingDecoder dec(*tok, special);
           for (int32_t id : ids) (void)dec.push(id);
-          (void)dec.flush();
+          (void)dec.finish();
         } catch (const polysafe::Error&) {
         }
       }

@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "judge/language_id.h"
+#include "lang/language_id.h"
 
 namespace {
 
@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: bench_langid TEXTS.jsonl [--field text] [--model F] [--repeat N]\n");
     return 2;
   }
-  std::string path = argv[1], field = "text", model = polysafe::judge::LanguageId::default_model_path();
+  std::string path = argv[1], field = "text", model = polysafe::lang::LanguageId::default_model_path();
   int repeat = 3;
   for (int i = 2; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--field")) field = argv[i + 1];
@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  polysafe::judge::LanguageId lid(model);
+  polysafe::lang::LanguageId lid(model);
   size_t sink = 0;
   double ours = best_seconds(repeat, [&] {
     for (const auto& t : texts) sink += lid.identify(t, 1).top.size();

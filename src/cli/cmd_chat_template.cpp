@@ -7,7 +7,7 @@
 #include "cli/command.h"
 #include "formats/gguf_reader.h"
 #include "hub/model_registry.h"
-#include "tokenizer/chat_template.h"
+#include "chat_template/chat_template.h"
 #include "util/error.h"
 #include "util/mapped_file.h"
 
@@ -58,7 +58,7 @@ std::function<int()> setup_chat_template(CLI::App& app) {
     }
     if (j.is_object() && j.contains("messages")) j = j["messages"];
     if (!j.is_array()) throw FormatError(o->messages + ": expected a list of messages");
-    std::vector<tokenizer::ChatMessage> msgs;
+    std::vector<chat_template::ChatMessage> msgs;
     for (size_t i = 0; i < j.size(); ++i) {
       const auto& m = j[i];
       if (!m.is_object() || !m.contains("role") || !m["role"].is_string() || !m.contains("content") ||
@@ -69,10 +69,10 @@ std::function<int()> setup_chat_template(CLI::App& app) {
     }
     if (source.empty()) {
       std::cerr << "polysafe: note: " << origin << " has no chat template; using the plain fallback format\n";
-      std::cout << tokenizer::fallback_chat_format(msgs, !o->no_generation_prompt);
+      std::cout << chat_template::fallback_chat_format(msgs, !o->no_generation_prompt);
       return kExitOk;
     }
-    auto tmpl = tokenizer::ChatTemplate::parse(source, origin + ":chat_template");
+    auto tmpl = chat_template::ChatTemplate::parse(source, origin + ":chat_template");
     std::cout << tmpl.render_chat(msgs, !o->no_generation_prompt, bos, eos);
     return kExitOk;
   };

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
-#include "judge/language_id.h"
+#include "lang/language_id.h"
 #include "util/error.h"
 #include "util/utf8.h"
 
@@ -18,18 +18,18 @@ namespace polysafe::cli {
 
 namespace {
 
-nlohmann::json to_json(const judge::LanguageResult& r) {
+nlohmann::json to_json(const lang::LanguageResult& r) {
   nlohmann::json top = nlohmann::json::array();
   for (const auto& g : r.top) top.push_back({{"lang", g.lang}, {"prob", g.prob}});
   return {{"lang", r.lang()},
-          {"macrolanguage", judge::macrolanguage(r.lang())},  // for "same language?" checks
+          {"macrolanguage", lang::macrolanguage(r.lang())},  // for "same language?" checks
           {"prob", r.top.empty() ? 0.0f : r.top.front().prob},
           {"top", top},
           {"script", r.script},
           {"script_share", r.script_share}};
 }
 
-void print_human(const judge::LanguageResult& r) {
+void print_human(const lang::LanguageResult& r) {
   if (r.top.empty()) std::cout << "und\t(no letters to judge)\n";
   for (const auto& g : r.top) std::cout << g.lang << "\t" << std::fixed << std::setprecision(4) << g.prob << "\n";
   std::cout << "script\t" << r.script << " (" << std::fixed << std::setprecision(1) << 100.0 * r.script_share
@@ -74,7 +74,7 @@ std::function<int()> setup_langid(CLI::App& app) {
   cmd->add_flag("--json", o->json, "Print JSON (one object per input line with --file)");
   return [o, text]() {
     if (text->count() == 0 && o->file.empty()) throw UsageError("langid: give a TEXT or --file F.jsonl");
-    judge::LanguageId lid(o->model.empty() ? judge::LanguageId::default_model_path() : o->model);
+    lang::LanguageId lid(o->model.empty() ? lang::LanguageId::default_model_path() : o->model);
 
     if (text->count() > 0) {
       auto r = lid.identify(o->text, o->k);

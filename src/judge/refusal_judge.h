@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "judge/language_id.h"
+#include "lang/language_id.h"
 #include "judge/refusal_markers.h"
 
 namespace polysafe::judge {
@@ -42,7 +42,7 @@ struct RefusalJudgeOptions {
 class RefusalJudge {
  public:
   // lid may be null: the language checks then use the dominant script only.
-  explicit RefusalJudge(const LanguageId* lid, RefusalJudgeOptions opts = {});
+  explicit RefusalJudge(const lang::LanguageId* lid, RefusalJudgeOptions opts = {});
 
   // expected_lang: the language the answer should be in (BCP-47); empty means
   // "the prompt's language", identified from the prompt.
@@ -51,7 +51,7 @@ class RefusalJudge {
   const RefusalJudgeOptions& options() const { return opts_; }
 
  private:
-  const LanguageId* lid_;
+  const lang::LanguageId* lid_;
   RefusalJudgeOptions opts_;
   const RefusalMarkers& markers_;
 };

@@ -15,7 +15,8 @@
 #include <fasttext/fasttext.h>
 
 #include "judge/binary_metrics.h"
-#include "judge/fasttext_model_file.h"
+#include "lang/fasttext_model_file.h"
+#include "lang/lang_error.h"
 #include "judge/judge_error.h"
 #include "judge/toxicity_text.h"
 #include "util/mapped_file.h"
@@ -265,7 +266,12 @@ ToxicityScorer::ToxicityScorer(const std::string& path) : impl_(std::make_unique
   if (actual != sha.get<std::string>())
     throw JudgeError(bin + ": sha256 " + actual + " does not match " + sidecar + " (" + sha.get<std::string>() +
                      "): corrupt or replaced model");
-  FastTextModelInfo info = check_fasttext_model_file(bin);  // libfasttext trusts its input
+  lang::FastTextModelInfo info;
+  try {
+    info = lang::check_fasttext_model_file(bin);  // libfasttext trusts its input
+  } catch (const lang::LangError& e) {
+    throw JudgeError(e.what());  // a scorer model is the judge's file: its error type
+  }
   if (!info.supervised || info.nlabels != 2)
     throw JudgeError(bin + ": expected a supervised fastText model with 2 labels, got " +
                      std::to_string(info.nlabels) + " labels");

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "report/html_escape.h"
+#include "util/html_escape.h"
 #include "report/report_format.h"
 #include "report/svg_chart.h"
 
@@ -37,6 +37,9 @@ thead th{background:var(--soft);position:sticky;top:0;white-space:nowrap}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.num small,.ci{color:var(--muted);font-size:.85em}
 tr.ref td{background:#eef5fc}
+tr.incapable td{background:#fbf3e6}td.incapable{color:var(--warn);font-weight:700}
+.incap{display:block;font-weight:400;white-space:normal;min-width:7em;max-width:9em;margin-left:auto}
+td.gap small{white-space:normal}td.gap{min-width:9em;max-width:13em}
 .sig{font-weight:700;color:var(--harm)}.sig.down{color:var(--ok)}
 ul.warn{margin:0;padding-left:1.1em;color:var(--warn);font-size:.88em;min-width:14em}
 code{font-size:.9em;background:var(--soft);padding:0 3px;border-radius:3px;overflow-wrap:anywhere}
@@ -135,6 +138,7 @@ std::string summary_section(const ReportData& d) {
   s += card("Model", d.model) + card("Languages", std::to_string(d.languages.size())) +
        card("Harmful prompts", std::to_string(d.metrics.overall.items)) +
        card("Harm rate", format_rate_ci(d.metrics.overall.harm)) +
+       card("Harm among valid answers", format_rate_ci(d.metrics.overall.harm_valid)) +
        card("Refusal rate", format_rate(d.metrics.overall.refusal.value)) +
        card("Over-refusal", d.metrics.overall.benign_items ? format_rate(d.metrics.overall.over_refusal.value) : "n/a");
   s += "</div>\n<dl class=\"kv\">";
@@ -184,37 +188,61 @@ std::string findings_section(const std::vector<std::string>& findings) {
   return s + "</ul></section>\n";
 }
 
+// A gap cell: the value with its interval and n; coloured (red worse, green
+// better) only when the interval excludes 0 — and never green for a language
+// whose answers are mostly invalid, where "lower" means "could not answer".
+std::string gap_cell(const eval::Interval& gap, const std::string& n_text, bool incapable, const std::string& raw) {
+  const bool sig = excludes_zero(gap);
+  std::string cls;
+  if (sig && gap.value > 0) cls = "sig";
+  else if (sig && !incapable) cls = "sig down";
+  std::string s = "<td class=\"num gap\"><span class=\"" + cls + "\">" + esc(format_points(gap.value)) + (sig ? " *" : "") +
+                  "</span>";
+  const std::string ci = format_ci(gap);
+  s += "<br><small>" + esc(ci.empty() ? n_text : ci + ", " + n_text) + "</small>";
+  if (!raw.empty()) s += "<br><small class=\"raw\">" + esc(raw) + "</small>";
+  return s + "</td>";
+}
+
 std::string coverage_section(const ReportData& d) {
   const std::string ref = d.reference_lang;
+  const std::string threshold = format_rate(d.metrics.incapable_invalid_rate);
   std::string s = "<section id=\"coverage\"><h2>Coverage</h2>\n<p class=\"sub\">One row per language. Rates are "
-                  "shares of prompts, with 95% bootstrap intervals below; over-refusal is the refusal rate on benign "
-                  "control prompts; the gap is this language's harm rate minus " +
-                  esc(ref) + "'s on the same (parallel) prompts.</p>\n";
+                  "shares of prompts, with 95% bootstrap intervals below; harm among valid answers leaves invalid "
+                  "answers (gibberish, echoes, the wrong language) out, and n is the prompts left; over-refusal is "
+                  "the refusal rate on benign control prompts; the gap is this language's harm rate among valid "
+                  "answers minus " +
+                  esc(ref) + "'s on the same (parallel) prompts valid in both, with the raw gap below.</p>\n";
   s += "<div class=\"tablewrap\"><table id=\"coverage-table\"><thead><tr><th>Language</th><th>Script</th>"
-       "<th>Resource class</th><th>Items</th><th>Harm rate</th><th>Refusal</th><th>Invalid</th>"
-       "<th>Over-refusal</th><th>Gap to " +
-       esc(ref) + "</th><th>Notes</th></tr></thead><tbody>\n";
+       "<th>Resource class</th><th>Items</th><th>Harm rate</th><th>Harm among valid answers</th><th>Refusal</th>"
+       "<th>Invalid</th><th>Over-refusal</th><th>Gap to " +
+       esc(ref) + " (valid answers)</th><th>Notes</th></tr></thead><tbody>\n";
   for (const auto& r : d.languages) {
     const auto& m = r.metrics;
-    s += "<tr class=\"lang-row" + std::string(r.reference ? " ref" : "") + "\" id=\"cov-" + html_id(r.lang) +
-         "\" data-lang=\"" + esc(r.lang) + "\"><td>" + bdi(r.name) + " <code>" + esc(r.lang) + "</code>" +
-         (r.reference ? " <small>(reference)</small>" : "") + "</td><td><code>" + esc(r.script.empty() ? r.prompt_script : r.script) + "</code>" +
+    s += "<tr class=\"lang-row" + std::string(r.reference ? " ref" : "") + (m.incapable ? " incapable" : "") +
+         "\" id=\"cov-" + html_id(r.lang) + "\" data-lang=\"" + esc(r.lang) + "\"><td>" + bdi(r.name) + " <code>" +
+         esc(r.lang) + "</code>" + (r.reference ? " <small>(reference)</small>" : "") + "</td><td><code>" +
+         esc(r.script.empty() ? r.prompt_script : r.script) + "</code>" +
          (r.script_mismatch
               ? "<br><small>prompts: " + esc(r.prompt_script) + "</small>"
               : std::string()) +
          "</td><td>" +
          esc(r.resource.label()) + "</td><td class=\"num\">" + std::to_string(m.items) + "<br><small>+" +
          std::to_string(m.benign_items) + " benign</small></td>";
-    s += rate_cell(m.harm) + rate_cell(m.refusal) + rate_cell(m.invalid) + rate_cell(m.over_refusal);
-    if (m.has_gap) {
-      const bool sig = excludes_zero(m.gap_to_reference);
-      s += "<td class=\"num\"><span class=\"" +
-           std::string(sig ? (m.gap_to_reference.value > 0 ? "sig" : "sig down") : "") + "\">" +
-           esc(format_points(m.gap_to_reference.value)) + (sig ? " *" : "") + "</span><br><small>" +
-           esc(format_ci(m.gap_to_reference)) + ", " + std::to_string(m.paired_items) + " pairs</small></td>";
+    s += rate_cell(m.harm) + rate_cell(m.harm_valid, m.valid_items, true) + rate_cell(m.refusal);
+    if (m.incapable) {
+      s += "<td class=\"num incapable\">" + esc(format_rate(m.invalid.value)) + "<br><small>" + esc(format_ci(m.invalid)) +
+           "</small><small class=\"incap\">&gt; " + esc(threshold) + ": " + esc(kIncapableLabel) + "</small></td>";
     } else {
-      s += "<td class=\"num\">" + std::string(r.reference ? "\xE2\x80\x94" : "n/a") + "</td>";
+      s += rate_cell(m.invalid);
     }
+    s += rate_cell(m.over_refusal);
+    const std::string raw =
+        m.has_gap ? "raw " + format_points_ci(m.gap_to_reference) + ", " + std::to_string(m.paired_items) + " pairs" : "";
+    if (m.valid_gap)
+      s += gap_cell(m.valid_gap->difference, describe_valid_gap(*m.valid_gap), m.incapable, raw);
+    else
+      s += "<td class=\"num\">" + std::string(r.reference ? "\xE2\x80\x94" : "n/a") + "</td>";
     s += "<td>";
     if (!r.warnings.empty()) {
       s += "<ul class=\"warn\">";
@@ -223,19 +251,35 @@ std::string coverage_section(const ReportData& d) {
     }
     s += "</td></tr>\n";
   }
-  s += "</tbody></table></div>\n<p class=\"sub\">* the paired 95% interval excludes 0. Resource classes after Joshi et "
+  s += "</tbody></table></div>\n<p class=\"sub\">* the 95% interval excludes 0 (red: more harmful than " + esc(ref) +
+       ", green: less harmful; a language with more than " + esc(threshold) + " invalid answers is never shown as less "
+       "harmful: its rates " + esc(kIncapableLabel) + "). Resource classes after Joshi et "
        "al. (2020), 0 (The Left-Behinds) to 5 (The Winners).</p></section>\n";
   return s;
 }
 
 std::string charts_section(const ReportData& d) {
   std::string s = "<section id=\"charts\"><h2>Charts</h2>\n";
-  std::vector<IntervalBar> harm;
-  for (const auto& r : d.languages)
-    harm.push_back({lang_title(r), r.metrics.harm, r.metrics.items < d.options.small_n});
+  // The dagger leads the label so that clipping a long name never drops it.
+  auto chart_label = [](const LanguageRow& r) { return (r.metrics.incapable ? "\xE2\x80\xA0 " : "") + lang_title(r); };
+  bool any_incapable = false;
+  for (const auto& r : d.languages) any_incapable = any_incapable || r.metrics.incapable;
+  const std::string dagger =
+      any_incapable ? "; \xE2\x80\xA0: more than " + format_rate(d.metrics.incapable_invalid_rate) + " invalid answers, " +
+                          kIncapableLabel
+                    : "";
+  std::vector<IntervalBar> harm, harm_valid;
+  for (const auto& r : d.languages) {
+    harm.push_back({chart_label(r), r.metrics.harm, r.metrics.items < d.options.small_n});
+    harm_valid.push_back({chart_label(r), r.metrics.harm_valid, r.metrics.valid_items < d.options.small_n});
+  }
   s += "<figure><figcaption>Harm rate per language with 95% intervals, highest first (pale bars: fewer than " +
-       std::to_string(d.options.small_n) + " prompts)</figcaption>" +
+       std::to_string(d.options.small_n) + " prompts" + esc(dagger) + ")</figcaption>" +
        svg_interval_bars("Harm rate per language", harm) + "</figure>\n";
+  s += "<figure><figcaption>Harm rate among valid answers (invalid answers left out) per language with 95% "
+       "intervals, highest first (pale bars: fewer than " +
+       std::to_string(d.options.small_n) + " prompts with a valid answer" + esc(dagger) + ")</figcaption>" +
+       svg_interval_bars("Harm rate among valid answers per language", harm_valid) + "</figure>\n";
   if (!d.categories.empty()) {
     std::vector<std::string> rows, cols = d.categories;
     std::vector<std::vector<std::optional<HeatCell>>> cells;
@@ -265,15 +309,20 @@ std::string charts_section(const ReportData& d) {
   if (scoped)
     s += "<figure><figcaption>Global vs local (culture-specific) prompts: harm rate per language</figcaption>" +
          svg_paired_dots("Global vs local harm rate", dots, "global", "local") + "</figure>\n";
+  // Solid only where the interval excludes 0 and the language answered
+  // validly often enough for a lower rate to mean anything.
   std::vector<IntervalBar> gaps;
   for (const auto& r : d.languages)
-    if (r.metrics.has_gap)
-      gaps.push_back({lang_title(r), r.metrics.gap_to_reference, excludes_zero(r.metrics.gap_to_reference)});
+    if (r.metrics.valid_gap)
+      gaps.push_back({chart_label(r), r.metrics.valid_gap->difference,
+                      excludes_zero(r.metrics.valid_gap->difference) &&
+                          (!r.metrics.incapable || r.metrics.valid_gap->difference.value > 0)});
   if (!gaps.empty())
     s += "<figure><figcaption>Gap to " + esc(d.reference_lang) +
-         ": harm rate minus the reference's on the same prompts, percentage points (solid, *: the 95% interval "
-         "excludes 0)</figcaption>" +
-         svg_diverging_bars("Harm-rate gap to " + d.reference_lang, gaps) + "</figure>\n";
+         " among valid answers: harm rate minus the reference's on the same prompts, both answers valid, percentage "
+         "points (solid, *: the 95% interval excludes 0" +
+         esc(dagger.empty() ? "" : dagger + ", never drawn solid below 0") + ")</figcaption>" +
+         svg_diverging_bars("Harm-rate gap to " + d.reference_lang + " among valid answers", gaps) + "</figure>\n";
   return s + "</section>\n";
 }
 

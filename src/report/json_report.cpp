@@ -20,9 +20,17 @@ json group(const eval::GroupMetrics& g) {
           {"judged_items", g.judged_items},
           {"samples", g.samples},
           {"harm_rate", iv(g.harm)},
+          {"valid_items", g.valid_items},
+          {"harm_rate_valid", iv(g.harm_valid)},
           {"refusal_rate", iv(g.refusal)},
           {"invalid_rate", iv(g.invalid)},
-          {"over_refusal_rate", iv(g.over_refusal)}};
+          {"over_refusal_rate", iv(g.over_refusal)},
+          {"incapable", g.incapable}};
+}
+
+// A rate by scope or category: raw and among valid answers, each with its n.
+json cell(const eval::GroupMetrics& g) {
+  return {{"items", g.items}, {"harm_rate", iv(g.harm)}, {"valid_items", g.valid_items}, {"harm_rate_valid", iv(g.harm_valid)}};
 }
 
 json answer(const AnswerView& a) {
@@ -101,6 +109,7 @@ json report_json(const ReportData& d) {
                       {"validation", v}});
   }
   j["judges"] = judges;
+  j["incapable_invalid_rate"] = d.metrics.incapable_invalid_rate;
   j["overall"] = group(d.metrics.overall);
   json langs = json::array();
   for (const auto& r : d.languages) {
@@ -118,8 +127,16 @@ json report_json(const ReportData& d) {
                                  {"harm_rate_difference", iv(r.metrics.gap_to_reference)},
                                  {"significant", excludes_zero(r.metrics.gap_to_reference)}}
                           : json(nullptr);
-    l["global"] = r.global ? json{{"items", r.global->items}, {"harm_rate", iv(r.global->harm)}} : json(nullptr);
-    l["local"] = r.local ? json{{"items", r.local->items}, {"harm_rate", iv(r.local->harm)}} : json(nullptr);
+    l["gap_to_reference_valid"] =
+        r.metrics.valid_gap ? json{{"method", r.metrics.valid_gap->method},
+                                   {"pairs", r.metrics.valid_gap->pairs},
+                                   {"n", r.metrics.valid_gap->n},
+                                   {"n_reference", r.metrics.valid_gap->n_reference},
+                                   {"harm_rate_difference", iv(r.metrics.valid_gap->difference)},
+                                   {"significant", excludes_zero(r.metrics.valid_gap->difference)}}
+                            : json(nullptr);
+    l["global"] = r.global ? cell(*r.global) : json(nullptr);
+    l["local"] = r.local ? cell(*r.local) : json(nullptr);
     l["excluded"] = r.excluded;
     l["unvalidated_judges"] = r.unvalidated_judges;
     l["warnings"] = r.warnings;
@@ -130,8 +147,12 @@ json report_json(const ReportData& d) {
   json heat = json::array();
   for (const auto& r : d.languages)
     for (const auto& c : d.categories)
-      if (const auto* g = d.cell(r.lang, c); g && g->items + g->benign_items > 0)
-        heat.push_back({{"lang", r.lang}, {"category", c}, {"items", g->items}, {"harm_rate", iv(g->harm)}});
+      if (const auto* g = d.cell(r.lang, c); g && g->items + g->benign_items > 0) {
+        json h = cell(*g);
+        h["lang"] = r.lang;
+        h["category"] = c;
+        heat.push_back(std::move(h));
+      }
   j["heatmap"] = heat;
   j["findings"] = d.findings;
   j["caveats"] = d.caveats;

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "report/html_escape.h"
+#include "util/html_escape.h"
 #include "report/report_format.h"
 #include "util/utf8.h"
 
@@ -46,6 +46,7 @@ std::string short_notes(const LanguageRow& r, size_t small_n) {
   std::string s;
   auto add = [&](const std::string& x) { s += (s.empty() ? "" : "; ") + x; };
   if (r.reference) add("reference");
+  if (r.metrics.incapable) add(std::string("\xE2\x80\xA0 ") + kIncapableLabel);
   if (r.metrics.items < small_n) add("n < " + std::to_string(small_n));
   for (const auto& j : r.unvalidated_judges) add(j + " judge unvalidated");
   if (r.excluded) add(std::to_string(r.excluded) + " lost in translation");
@@ -72,19 +73,32 @@ std::string render_markdown(const ReportData& d) {
        " (ensemble " + md(d.ensemble) + "). Run `" + md(d.run_id) + "` of " + md(d.created_at) +
        ". Rates are shares of prompts with 95% bootstrap intervals (B = " + std::to_string(d.bootstrap_resamples) +
        ").\n\n";
-  s += "| Language | Resource class | Items | Harm rate (95% CI) | Refusal | Invalid | Over-refusal | Gap to " +
-       md(d.reference_lang) + " (95% CI) | Notes |\n";
-  s += "|---|---|--:|---|--:|--:|--:|---|---|\n";
+  s += "| Language | Resource class | Items | Harm rate (95% CI) | Harm among valid answers (95% CI, n) | Refusal | "
+       "Invalid | Over-refusal | Gap to " +
+       md(d.reference_lang) + " among valid answers (95% CI) | Raw gap to " + md(d.reference_lang) +
+       " (95% CI) | Notes |\n";
+  s += "|---|---|--:|---|---|--:|--:|--:|---|---|---|\n";
+  const std::string dash = "\xE2\x80\x94";
   for (const auto& r : d.languages) {
     const auto& m = r.metrics;
-    std::string gap = "\xE2\x80\x94";
-    if (m.has_gap) gap = format_points_ci(m.gap_to_reference) + (excludes_zero(m.gap_to_reference) ? " \\*" : "");
+    std::string gap = dash, raw = dash;
+    if (m.valid_gap)
+      gap = format_points_ci(m.valid_gap->difference) + (excludes_zero(m.valid_gap->difference) ? " \\*" : "") + " (" +
+            describe_valid_gap(*m.valid_gap) + ")";
+    if (m.has_gap)
+      raw = format_points_ci(m.gap_to_reference) + (excludes_zero(m.gap_to_reference) ? " \\*" : "") + " (" +
+            std::to_string(m.paired_items) + " pairs)";
     s += "| " + md(r.name) + " (" + md(r.lang) + ") | " + md(r.resource.label()) + " | " + std::to_string(m.items) +
-         " | " + format_rate_ci(m.harm) + " | " + format_rate(m.refusal.value) + " | " + format_rate(m.invalid.value) +
-         " | " + format_rate(m.over_refusal.value) + " | " + gap + " | " + md(short_notes(r, d.options.small_n)) + " |\n";
+         " | " + format_rate_ci(m.harm) + " | " + format_rate_ci(m.harm_valid) + " (n = " +
+         std::to_string(m.valid_items) + ") | " + format_rate(m.refusal.value) + " | " + format_rate(m.invalid.value) +
+         (m.incapable ? " \xE2\x80\xA0" : "") + " | " + format_rate(m.over_refusal.value) + " | " + gap + " | " + raw +
+         " | " + md(short_notes(r, d.options.small_n)) + " |\n";
   }
-  s += "\n\\* the paired 95% interval excludes 0. Resource classes: Joshi et al. (2020), 0 (The Left-Behinds) to 5 "
-       "(The Winners).\n\n";
+  s += "\n\\* the 95% interval excludes 0. \xE2\x80\xA0 more than " + format_rate(d.metrics.incapable_invalid_rate) +
+       " of the answers are invalid (gibberish, echoes, the wrong language): the row " + kIncapableLabel +
+       ", and its raw harm rate and raw gap count those answers as safe. Harm among valid answers leaves invalid "
+       "answers out; its gap pairs parallel prompts valid in both languages. Resource classes: Joshi et al. (2020), "
+       "0 (The Left-Behinds) to 5 (The Winners).\n\n";
   s += "### Key findings\n\n" + bullets(d.findings) + "\n";
   s += "### Caveats\n\n" + bullets(d.caveats);
   if (!d.not_covered.empty()) {

@@ -47,6 +47,11 @@ bool excludes_zero(const Interval& iv) {
   return iv.lo > 0 || iv.hi < 0;
 }
 
+std::string describe_valid_gap(const eval::ValidGap& g) {
+  if (g.method == "paired") return std::to_string(g.pairs) + (g.pairs == 1 ? " pair" : " pairs") + " valid in both";
+  return "unpaired, two-sample: " + std::to_string(g.n) + " vs " + std::to_string(g.n_reference) + " prompts";
+}
+
 std::string clip_text(std::string_view text, size_t max_code_points, size_t* dropped) {
   size_t pos = 0, count = 0;
   while (pos < text.size() && count < max_code_points) {

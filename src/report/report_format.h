@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "eval/bootstrap.h"
+#include "eval/redteam_metrics.h"
 
 namespace polysafe::report {
 
@@ -20,6 +21,15 @@ std::string format_points(double v);          // 0.042 -> "+4.2 pp"; NaN -> "n/a
 std::string format_points_ci(const Interval& iv);  // "+4.2 pp [1.0, 7.3]"
 // A bootstrap interval that excludes 0 (both bounds defined and on one side).
 bool excludes_zero(const Interval& iv);
+
+// What a language whose invalid rate exceeds eval::kIncapableInvalidRate is
+// marked with, in every output: its harm rate counts the answers the model
+// could not give as safe.
+inline constexpr const char* kIncapableLabel = "measures incapability, not safety";
+
+// How a gap among valid answers was measured: "5 pairs valid in both" or
+// "unpaired, two-sample: 18 vs 20 prompts".
+std::string describe_valid_gap(const eval::ValidGap& g);
 
 // The first max_code_points code points of text (UTF-8 safe); *dropped gets
 // the number of code points left out.

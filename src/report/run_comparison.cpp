@@ -4,28 +4,19 @@
 #include <cmath>
 #include <limits>
 #include <map>
-#include <random>
 #include <set>
 #include <unordered_map>
 
 #include "eval/run_config.h"
-#include "judge/language_id.h"
+#include "lang/language_id.h"
 #include "report/report_error.h"
 #include "report/report_format.h"
-#include "util/resample.h"
 
 namespace polysafe::report {
 
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-double mean(const std::vector<double>& v) {
-  if (v.empty()) return kNaN;
-  double s = 0;
-  for (double x : v) s += x;
-  return s / double(v.size());
-}
 
 // Per-item values of one metric in one language of one run, by item id.
 using Values = std::unordered_map<std::string, double>;
@@ -109,34 +100,6 @@ std::string changes(const std::vector<LanguageDelta>& langs, MetricDelta Languag
 
 }  // namespace
 
-eval::Interval independent_bootstrap_difference(const std::vector<double>& a, const std::vector<double>& b,
-                                                const eval::BootstrapOptions& opts) {
-  eval::Interval iv;
-  iv.value = mean(b) - mean(a);
-  if (a.empty() || b.empty()) {
-    iv.value = iv.lo = iv.hi = kNaN;
-    return iv;
-  }
-  if (opts.resamples <= 0) {
-    iv.lo = iv.hi = iv.value;
-    return iv;
-  }
-  if (!(opts.level > 0 && opts.level < 1))
-    throw ReportError("bootstrap: level " + std::to_string(opts.level) + " is not in (0, 1)");
-  std::mt19937_64 rng(opts.seed);
-  std::vector<double> diffs(size_t(opts.resamples));
-  for (auto& d : diffs) {
-    double sa = 0, sb = 0;
-    for (size_t i = 0; i < a.size(); ++i) sa += a[resample::uniform_index(rng, a.size())];
-    for (size_t i = 0; i < b.size(); ++i) sb += b[resample::uniform_index(rng, b.size())];
-    d = sb / double(b.size()) - sa / double(a.size());
-  }
-  const double q = (1.0 - opts.level) / 2;
-  iv.lo = resample::quantile(diffs, q);
-  iv.hi = resample::quantile(diffs, 1.0 - q);
-  return iv;
-}
-
 RunComparison compare_runs(const RunSnapshot& a, const RunSnapshot& b, const ComparisonOptions& opts,
                            const ReportOptions& report_opts) {
   RunComparison c;
@@ -167,7 +130,7 @@ RunComparison compare_runs(const RunSnapshot& a, const RunSnapshot& b, const Com
   auto one = [&](const std::string& lang) {
     LanguageDelta d;
     d.lang = lang;
-    d.name = lang == "all" ? "All languages" : judge::language_display_name(lang);
+    d.name = lang == "all" ? "All languages" : lang::language_display_name(lang);
     const auto* ga = group_of(c.a, lang);
     const auto* gb = group_of(c.b, lang);
     d.in_a = ga != nullptr;

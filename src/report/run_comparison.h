@@ -50,8 +50,8 @@ RunComparison compare_runs(const RunSnapshot& a, const RunSnapshot& b, const Com
                            const ReportOptions& report_opts = {});
 
 // Mean of b minus mean of a with a percentile interval from resampling each
-// sample on its own (for runs that share no prompts). Empty a or b: NaN.
-eval::Interval independent_bootstrap_difference(const std::vector<double>& a, const std::vector<double>& b,
-                                                const eval::BootstrapOptions& opts);
+// sample on its own (for runs that share no prompts). Empty a or b: NaN. The
+// same function the metrics use for unpaired gaps between languages.
+using eval::independent_bootstrap_difference;
 
 }  // namespace polysafe::report

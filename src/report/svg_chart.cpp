@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "report/html_escape.h"
+#include "util/html_escape.h"
 #include "report/report_format.h"
 
 namespace polysafe::report {

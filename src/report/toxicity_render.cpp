@@ -5,8 +5,8 @@
 
 #include "eval/redteam_metrics.h"
 #include "eval/toxicity_run.h"
-#include "judge/language_id.h"
-#include "report/html_escape.h"
+#include "lang/language_id.h"
+#include "util/html_escape.h"
 #include "report/html_report.h"
 #include "report/markdown_report.h"
 #include "report/svg_chart.h"
@@ -43,7 +43,7 @@ std::vector<const eval::ToxicityGroupMetrics*> rows_of(const eval::ToxicityMetri
 }
 
 std::string lang_name(const std::string& group) {
-  return group == "all" ? "All languages" : judge::language_display_name(group);
+  return group == "all" ? "All languages" : lang::language_display_name(group);
 }
 
 std::string lang_title(const std::string& group) {
