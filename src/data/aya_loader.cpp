@@ -7,12 +7,13 @@
 #include <cctype>
 #include <map>
 
+#include "data/json_records.h"
 #include "data/names.h"
 #include "data/prompt_text.h"
 #include "data/suite_files.h"
 #include "data/suite_formats.h"
+#include "lang/language_tag.h"
 #include "util/strings.h"
-#include "util/jsonl.h"
 
 namespace polysafe::data {
 
@@ -24,11 +25,16 @@ const std::vector<std::string>& categories_with_commas() {
   return k;
 }
 
-std::string optional_string(const nlohmann::json& j, const char* field, const std::string& where) {
+// An optional string field: absent or null is "", another type a warning and "".
+std::string optional_string(const nlohmann::json& j, const char* field, const std::string& where,
+                            std::vector<std::string>& warnings) {
   auto it = j.find(field);
   if (it == j.end() || it->is_null()) return "";
-  if (!it->is_string())
-    throw DataError(where + ": field '" + field + "': expected a string, got " + std::string(it->type_name()));
+  if (!it->is_string()) {
+    warnings.push_back(where + ": field '" + field + "': expected a string, got " + std::string(it->type_name()) +
+                       " (read as empty)");
+    return "";
+  }
   return it->get<std::string>();
 }
 
@@ -38,42 +44,47 @@ Suite load_aya(const std::string& path) {
   Suite suite;
   suite.name = "aya:" + path;
   std::map<std::string, size_t> per_lang;
-  for (const auto& file : suite_files(path, [](const std::string& n) { return ends_with(n, ".jsonl"); }, ".jsonl files")) {
-    size_t records = 0;
-    jsonl::for_each_record<DataError>(file, true, [&](const nlohmann::json& j, const std::string& where, size_t) {
-      ++records;
+  const auto accept = [](const std::string& n) { return ends_with(n, ".jsonl") || ends_with(n, ".json"); };
+  for (const auto& file : suite_files(path, accept, ".jsonl or .json files")) {
+    const auto records = read_json_records(file, true);
+    if (records.empty()) throw DataError(file + ":1: empty file (no records)");
+    for (const auto& rec : records) {
+      const auto& j = rec.value;
+      const std::string& where = rec.where;
       auto p = j.find("prompt");
-      if (p == j.end()) throw DataError(where + ": field 'prompt': missing");
+      if (p == j.end() || p->is_null()) throw DataError(where + ": field 'prompt': missing");
       if (!p->is_string()) throw DataError(where + ": field 'prompt': expected a string, got " + std::string(p->type_name()));
       std::string prompt = clean_prompt(p->get<std::string>());
       if (prompt.empty()) throw DataError(where + ": field 'prompt': empty");
 
       auto l = j.find("language");
-      if (l == j.end()) throw DataError(where + ": field 'language': missing");
+      if (l == j.end() || l->is_null()) throw DataError(where + ": field 'language': missing");
       if (!l->is_string()) throw DataError(where + ": field 'language': expected a language name, got " + std::string(l->type_name()));
-      auto lang = language_from_name(l->get<std::string>());
-      if (!lang) throw DataError(where + ": field 'language': unknown language name '" + l->get<std::string>() + "'");
+      auto tag = lang::language_from_name(l->get<std::string>());
+      if (!tag) throw DataError(where + ": field 'language': unknown language name '" + l->get<std::string>() + "'");
 
-      std::string scope = optional_string(j, "global_or_local", where);
+      std::string scope = optional_string(j, "global_or_local", where, suite.warnings);
       for (auto& c : scope) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (scope != "" && scope != "global" && scope != "local")
-        throw DataError(where + ": field 'global_or_local': expected \"global\" or \"local\", got \"" + scope + "\"");
+      if (scope != "" && scope != "global" && scope != "local") {
+        suite.warnings.push_back(where + ": field 'global_or_local': expected \"global\" or \"local\", got \"" + scope +
+                                 "\" (read as unknown)");
+        scope.clear();
+      }
 
       SuiteItem item;
-      item.lang = *lang;
+      item.lang = *tag;
       item.id = "aya/" + item.lang + "/" + std::to_string(per_lang[item.lang]++);
       item.prompt = std::move(prompt);
       if (auto h = j.find("harm_category"); h != j.end())
-        item.categories = categories_from(*h, categories_with_commas(), where + ": field 'harm_category'");
+        item.categories = categories_or_warn(*h, categories_with_commas(), where + ": field 'harm_category'", suite.warnings);
       item.scope = scope;
       item.source = "aya";
       for (const char* f : {"literal_translation", "semantic_translation", "explanation"}) {
-        std::string v = optional_string(j, f, where);
+        std::string v = optional_string(j, f, where, suite.warnings);
         if (!v.empty()) item.extra[f] = v;
       }
       suite.items.push_back(std::move(item));
-    });
-    if (records == 0) throw DataError(file + ":1: empty file (no records)");
+    }
   }
   return suite;
 }

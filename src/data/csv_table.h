@@ -1,7 +1,9 @@
 // A CSV file with a header row, as the header-based suite formats (Do-Not-Answer,
-// MultiJail, generic csv:) read it: column lookup by name, every data row checked
-// to have the header's width. Errors are DataError naming file:line; blank lines
-// are skipped, never returned as rows.
+// MultiJail, generic csv:) read it: column lookup by name, every data row made
+// the header's width. Published files are read as they are: blank and all-empty
+// rows are skipped, short rows padded and long ones cut with a warning, a
+// nameless column (pandas' index) kept under the name "". Unreadable files are
+// DataError naming file:line.
 #pragma once
 
 #include <string>
@@ -13,10 +15,11 @@ namespace polysafe::data {
 
 struct CsvTable {
   std::string path;
-  std::vector<std::string> header;  // names trimmed of surrounding ASCII white space
+  std::vector<std::string> header;  // names trimmed of surrounding ASCII white space; "" for a nameless column
   std::vector<csv::Record> rows;    // data rows, each with header.size() fields
+  std::vector<std::string> warnings;  // "path:line: ..." for rows made the header's width, repeated names
 
-  // Index of the column named `name`, or -1 when absent.
+  // Index of the first column named `name`, or -1 when absent (never matches "").
   int column(const std::string& name) const;
   // As column(), but DataError("path:1: column 'name' missing (have: ...)") when absent.
   size_t require(const std::string& name) const;
@@ -24,8 +27,10 @@ struct CsvTable {
   std::string where(const csv::Record& row) const;
 };
 
-// Throws DataError for an unreadable file, an empty file, an empty or repeated
-// column name, or a row whose width differs from the header's.
+// Throws DataError for an unreadable file (read_text_file's errors, an
+// unterminated quote) or a file with no header row. A row with fewer fields
+// than the header gets empty ones; extra fields are dropped, with a warning
+// unless they are empty (trailing separators).
 CsvTable read_csv_table(const std::string& path);
 
 }  // namespace polysafe::data

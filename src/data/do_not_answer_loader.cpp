@@ -12,32 +12,43 @@ namespace polysafe::data {
 
 Suite load_do_not_answer(const std::string& csv_path) {
   CsvTable t = read_csv_table(csv_path);
-  const size_t c_id = t.require("id"), c_area = t.require("risk_area"), c_type = t.require("types_of_harm"),
-               c_specific = t.require("specific_harms"), c_question = t.require("question");
+  const size_t c_question = t.require("question");
+  const int c_id = t.column("id"), c_area = t.column("risk_area"), c_type = t.column("types_of_harm"),
+            c_specific = t.column("specific_harms");
+  auto cell = [](const csv::Record& row, int c) { return c < 0 ? std::string() : clean_prompt(row.fields[size_t(c)]); };
   Suite suite;
   suite.name = "dna:" + csv_path;
+  suite.warnings = std::move(t.warnings);
   std::set<std::string> seen;
-  for (const auto& row : t.rows) {
+  for (size_t r = 0; r < t.rows.size(); ++r) {
+    const auto& row = t.rows[r];
     const std::string where = t.where(row);
-    std::string id = clean_prompt(row.fields[c_id]);
-    if (id.empty()) throw DataError(where + ": field 'id': empty");
-    if (!seen.insert(id).second) throw DataError(where + ": field 'id': '" + id + "' repeated");
     std::string question = clean_prompt(row.fields[c_question]);
     if (question.empty()) throw DataError(where + ": field 'question': empty");
-    std::string category = category_name(row.fields[c_type]);
-    if (category.empty()) throw DataError(where + ": field 'types_of_harm': empty");
+    // The id only names the question across translations: a damaged one costs
+    // the row its published id, not its place in the suite.
+    std::string id = c_id >= 0 ? cell(row, c_id) : std::to_string(r);
+    if (id.empty()) {
+      id = "line" + std::to_string(row.line);
+      suite.warnings.push_back(where + ": field 'id': empty (the row is '" + id + "')");
+    } else if (seen.count(id)) {
+      const std::string again = id + "@line" + std::to_string(row.line);
+      suite.warnings.push_back(where + ": field 'id': '" + id + "' repeated (the row is '" + again + "')");
+      id = again;
+    }
+    seen.insert(id);
 
     SuiteItem item;
     item.parallel_id = "dna/" + id;
     item.id = item.parallel_id + "/en";
     item.lang = "en";
     item.prompt = std::move(question);
-    item.categories = {category};
+    if (std::string category = category_name(cell(row, c_type)); !category.empty()) item.categories = {category};
     item.source = "do_not_answer";
     item.extra = {{"dna_id", id},
-                  {"risk_area", clean_prompt(row.fields[c_area])},
-                  {"types_of_harm", clean_prompt(row.fields[c_type])},
-                  {"specific_harms", clean_prompt(row.fields[c_specific])}};
+                  {"risk_area", cell(row, c_area)},
+                  {"types_of_harm", cell(row, c_type)},
+                  {"specific_harms", cell(row, c_specific)}};
     suite.items.push_back(std::move(item));
   }
   if (suite.items.empty()) throw DataError(csv_path + ":2: no questions after the header");

@@ -15,16 +15,12 @@
 
 namespace polysafe::data {
 
-// A language code as a normalised BCP-47 tag (judge::normalize_language_tag).
+// A language code as a normalised BCP-47 tag (lang::normalize_language_tag).
 // Throws DataError("<where>: '<code>' is not a language tag") when the result is
 // not shaped like one (primary subtag of 2-3 letters, alphanumeric subtags of 1-8).
 std::string language_tag(std::string_view code, const std::string& where);
 
-// An English language name ("English", "hindi", "Filipino", "Serbian") as a
-// BCP-47 tag; nullopt when the name is not in the table.
-std::optional<std::string> language_from_name(std::string_view name);
-
-// A name when it is one, else a code: what the generic loaders accept in a
+// A name when it is one (lang::language_from_name), else a code: what the generic loaders accept in a
 // language column. Throws as language_tag does.
 std::string language_from_name_or_code(std::string_view value, const std::string& where);
 
@@ -41,11 +37,18 @@ std::string category_name(std::string_view label);
 std::vector<std::string> split_category_list(std::string_view text, const std::vector<std::string>& known_with_commas);
 
 // The categories of one record, snake-cased, duplicates dropped, in order. The
-// value may be a JSON array of strings, a string holding a JSON array
-// ("[\"Hate Speech\", \"Profanity\"]", as Aya's files have it), a comma-separated
-// string (split with split_category_list), or null/"" (no categories). Throws
-// DataError("<where>: ...") for other types or a label with no letters or digits.
+// value is read as a list-valued cell (list_cell.h): a JSON array, a string
+// holding a JSON or Python list ("['Hate speech', 'Violence, aiding and
+// abetting']", as pandas writes list cells), a comma-separated string (split
+// with split_category_list), or null/""/"nan"/"[]" (no categories). Throws
+// DataError("<where>: ...") for what list_cell cannot read or a label with no
+// letters or digits.
 std::vector<std::string> categories_from(const nlohmann::json& value, const std::vector<std::string>& known_with_commas,
                                          const std::string& where);
+
+// categories_from for an optional field: what it would throw becomes a warning
+// appended to `warnings`, and the record gets no categories.
+std::vector<std::string> categories_or_warn(const nlohmann::json& value, const std::vector<std::string>& known_with_commas,
+                                            const std::string& where, std::vector<std::string>& warnings);
 
 }  // namespace polysafe::data

@@ -1,5 +1,5 @@
 // RTP-LX loader, see suite_formats.h. Files (microsoft/RTP-LX) are JSON Lines
-// named RTP_LX_<LOCALE>.json, records like
+// (a JSON array is read too) named RTP_LX_<LOCALE>.json, records like
 //   {"Prompt": ..., "Completion": "", "Index": 12 or "12", "Locale": "FR", "Dialect": "",
 //    "Annotations": {"Toxicity": 4.0, "IdentityAttack": 2.33, ...}, "AnnotationsRaw": {...}}
 //
@@ -33,12 +33,12 @@
 #include <optional>
 #include <set>
 
+#include "data/json_records.h"
 #include "data/names.h"
 #include "data/prompt_text.h"
 #include "data/suite_files.h"
 #include "data/suite_formats.h"
-#include "judge/language_id.h"
-#include "util/jsonl.h"
+#include "lang/language_id.h"
 #include "util/strings.h"
 
 namespace polysafe::data {
@@ -53,7 +53,7 @@ size_t subtag_count(const std::string& tag) { return size_t(std::count(tag.begin
 std::string pick_language(const std::string& file_tag, const std::string& row_tag) {
   if (row_tag.empty()) return file_tag;
   if (file_tag.empty()) return row_tag;
-  if (!judge::same_language(file_tag, row_tag)) return row_tag;
+  if (!lang::same_language(file_tag, row_tag)) return row_tag;
   return subtag_count(row_tag) > subtag_count(file_tag) ? row_tag : file_tag;
 }
 
@@ -77,43 +77,61 @@ struct Record {
   nlohmann::json annotations, annotations_raw, original_metadata;
 };
 
-std::string str_field(const nlohmann::json& j, const char* f, const std::string& where, bool required) {
+// An optional string field: absent or null is "", another type a warning and "".
+std::string optional_string(const nlohmann::json& j, const char* f, const std::string& where, std::vector<std::string>& warnings) {
   auto it = j.find(f);
-  if (it == j.end() || it->is_null()) {
-    if (required) throw DataError(where + ": field '" + f + "': missing");
+  if (it == j.end() || it->is_null()) return "";
+  if (!it->is_string()) {
+    warnings.push_back(where + ": field '" + f + "': expected a string, got " + std::string(it->type_name()) + " (read as empty)");
     return "";
   }
-  if (!it->is_string()) throw DataError(where + ": field '" + f + "': expected a string, got " + std::string(it->type_name()));
   return it->get<std::string>();
 }
 
-Record read_record(const nlohmann::json& j, const std::string& where, size_t line) {
+// The prompt is the one field a record cannot do without; the others cost it
+// its alignment (Index) or its categories (Annotations) when unreadable.
+Record read_record(const nlohmann::json& j, const std::string& where, size_t line, std::vector<std::string>& warnings) {
   Record r;
   r.where = where;
   r.line = line;
-  r.prompt = trim_prompt_space(str_field(j, "Prompt", where, true));
+  auto p = j.find("Prompt");
+  if (p == j.end() || p->is_null()) throw DataError(where + ": field 'Prompt': missing");
+  if (!p->is_string()) throw DataError(where + ": field 'Prompt': expected a string, got " + std::string(p->type_name()));
+  r.prompt = trim_prompt_space(p->get<std::string>());
   auto ix = j.find("Index");
-  if (ix == j.end() || ix->is_null()) throw DataError(where + ": field 'Index': missing");
-  r.raw_index = *ix;
-  if (ix->is_number_integer() || ix->is_number_unsigned()) {
-    if (ix->get<long long>() < 0) throw DataError(where + ": field 'Index': negative");
-    r.index = ix->get<long long>();
-  } else if (ix->is_string()) {
-    const std::string s = ix->get<std::string>();
-    if (!s.empty() && s.size() <= 12 && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
-      r.index = std::stoll(s);
+  if (ix == j.end() || ix->is_null()) {
+    warnings.push_back(where + ": field 'Index': missing (the record is not aligned with other locales)");
   } else {
-    throw DataError(where + ": field 'Index': expected a number or a string, got " + std::string(ix->type_name()));
+    r.raw_index = *ix;
+    if (ix->is_number_integer() || ix->is_number_unsigned()) {
+      if (ix->get<long long>() < 0) warnings.push_back(where + ": field 'Index': negative (the record is not aligned with other locales)");
+      else r.index = ix->get<long long>();
+    } else if (ix->is_string()) {
+      const std::string s = ix->get<std::string>();
+      if (!s.empty() && s.size() <= 12 && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+        r.index = std::stoll(s);
+    } else {
+      warnings.push_back(where + ": field 'Index': expected a number or a string, got " + std::string(ix->type_name()) +
+                         " (the record is not aligned with other locales)");
+    }
   }
-  r.locale = str_field(j, "Locale", where, false);
-  r.dialect = str_field(j, "Dialect", where, false);
+  r.locale = optional_string(j, "Locale", where, warnings);
+  r.dialect = optional_string(j, "Dialect", where, warnings);
+  r.annotations = nlohmann::json::object();
   auto a = j.find("Annotations");
-  if (a == j.end() || a->is_null()) throw DataError(where + ": field 'Annotations': missing");
-  if (!a->is_object()) throw DataError(where + ": field 'Annotations': expected an object, got " + std::string(a->type_name()));
-  for (const auto& [k, v] : a->items())
-    if (!v.is_number())
-      throw DataError(where + ": field 'Annotations': '" + k + "': expected a number, got " + std::string(v.type_name()));
-  r.annotations = *a;
+  if (a == j.end() || a->is_null()) {
+    warnings.push_back(where + ": field 'Annotations': missing (read as no categories)");
+  } else if (!a->is_object()) {
+    warnings.push_back(where + ": field 'Annotations': expected an object, got " + std::string(a->type_name()) +
+                       " (read as no categories)");
+  } else {
+    for (const auto& [k, v] : a->items()) {
+      if (v.is_number()) r.annotations[k] = v;
+      else
+        warnings.push_back(where + ": field 'Annotations': '" + k + "': expected a number, got " + std::string(v.type_name()) +
+                           " (dimension left out)");
+    }
+  }
   if (auto ar = j.find("AnnotationsRaw"); ar != j.end()) r.annotations_raw = *ar;
   if (auto om = j.find("OriginalMetadata"); om != j.end()) r.original_metadata = *om;
   return r;
@@ -142,17 +160,18 @@ Suite load_rtplx(const std::string& path) {
   Suite suite;
   suite.name = "rtplx:" + path;
   const auto files = suite_files(
-      path, [](const std::string& n) { return starts_with(n, "RTP_LX_") && ends_with(n, ".json"); }, "RTP_LX_*.json files");
+      path, [](const std::string& n) { return starts_with(n, "RTP_LX_") && (ends_with(n, ".json") || ends_with(n, ".jsonl")); },
+      "RTP_LX_*.json files");
   for (const auto& file : files) {
     const std::string filename = std::filesystem::path(file).filename().string();
     std::string file_tag;
-    if (starts_with(filename, "RTP_LX_") && ends_with(filename, ".json"))
-      file_tag = tag_or_empty(filename.substr(7, filename.size() - 7 - 5));
+    if (starts_with(filename, "RTP_LX_")) {
+      const std::string stem = std::filesystem::path(filename).stem().string();
+      file_tag = tag_or_empty(stem.substr(7));
+    }
 
     std::vector<Record> records;
-    jsonl::for_each_record<DataError>(file, true, [&](const nlohmann::json& j, const std::string& where, size_t line) {
-      records.push_back(read_record(j, where, line));
-    });
+    for (const auto& rec : read_json_records(file, true)) records.push_back(read_record(rec.value, rec.where, rec.line, suite.warnings));
     if (records.empty()) throw DataError(file + ":1: empty file (no records)");
 
     // The one-index gap below kSharedPrompts that shifts the rest (see the top of this file).
@@ -176,8 +195,11 @@ Suite load_rtplx(const std::string& path) {
       const std::string lang = pick_language(file_tag, row_tag);
       if (lang.empty())
         throw DataError(r.where + ": field 'Locale': empty, and the file name names no locale (expected RTP_LX_<LOCALE>.json)");
-      if (r.index && !seen.insert(*r.index).second)
-        throw DataError(r.where + ": field 'Index': " + std::to_string(*r.index) + " repeated in this file");
+      if (r.index && !seen.insert(*r.index).second) {
+        suite.warnings.push_back(r.where + ": field 'Index': " + std::to_string(*r.index) +
+                                 " repeated in this file (the record is not aligned with other locales)");
+        r.index.reset();
+      }
 
       SuiteItem item;
       item.lang = lang;

@@ -34,6 +34,10 @@ struct SuiteItem {
 struct Suite {
   std::string name;  // the spec it was loaded from
   std::vector<SuiteItem> items;
+  // What the loader could not read but did not need: "file:line: field 'x': ..."
+  // for an optional cell left empty (its row kept), a column ignored, a row
+  // padded. Errors are thrown instead; these never stop a load.
+  std::vector<std::string> warnings;
 };
 
 nlohmann::json to_json(const SuiteItem& item);

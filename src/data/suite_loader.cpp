@@ -20,7 +20,7 @@ void no_params(const SuiteSpec& s, const std::string& spec) {
 }  // namespace
 
 const std::vector<std::string>& suite_schemes() {
-  static const std::vector<std::string> k = {"builtin", "xsafety", "multijail", "aya", "dna", "rtplx", "jsonl", "csv"};
+  static const std::vector<std::string> k = {"builtin", "xsafety", "multijail", "aya", "dna", "rtplx", "polyrefuse", "jsonl", "csv"};
   return k;
 }
 
@@ -57,6 +57,12 @@ Suite load_suite(const std::string& spec) {
   } else if (s.scheme == "rtplx") {
     no_params(s, spec);
     suite = load_rtplx(s.path);
+  } else if (s.scheme == "polyrefuse") {
+    for (const auto& [k, v] : s.params)
+      if (k != "split") throw DataError("suite spec '" + spec + "': polyrefuse: unknown key '" + k + "' (known: split)");
+    const std::string* split = s.param("split");
+    if (split && split->empty()) throw DataError("suite spec '" + spec + "': polyrefuse: split has an empty value");
+    suite = load_polyrefuse(s.path, split ? *split : "");
   } else if (s.scheme == "jsonl") {
     suite = load_mapped_jsonl(s.path, field_mapping(s.params, spec));
   } else if (s.scheme == "csv") {

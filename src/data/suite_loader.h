@@ -5,11 +5,13 @@
 //   aya:PATH                     Aya Red-teaming JSON Lines (file or directory)
 //   dna:PATH.csv                 Do-Not-Answer CSV
 //   rtplx:PATH                   RTP-LX RTP_LX_*.json (file or directory)
-//   jsonl:PATH?text=F&lang=F...  any JSON Lines, fields named in the spec
+//   polyrefuse:DIR[?split=S]     PolyRefuse harmful/harmless JSON arrays (split val by default)
+//   jsonl:PATH?text=F&lang=F...  any JSON Lines or JSON array, fields named in the spec
 //   csv:PATH?text=F&lang=F...    any CSV with a header, columns named in the spec
 // Every suite comes back with unique ids, BCP-47 languages and snake_case
-// categories (suite_formats.h has each format's rules). Bad specs and bad files
-// throw DataError naming spec or file:line:field; nothing here aborts.
+// categories (suite_formats.h has each format's rules). Bad specs and missing
+// prompts or languages throw DataError naming spec or file:line:field; what a
+// loader could read only in part is in Suite::warnings. Nothing here aborts.
 #pragma once
 
 #include <string>

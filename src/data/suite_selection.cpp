@@ -7,7 +7,7 @@
 #include <unordered_map>
 
 #include "data/names.h"
-#include "judge/language_id.h"
+#include "lang/language_id.h"
 #include "util/strings.h"
 
 namespace polysafe::data {
@@ -78,7 +78,7 @@ Suite select_items(const Suite& suite, const SelectOptions& opt) {
   }
   std::vector<std::string> langs;
   for (const auto& l : opt.langs) {
-    std::string tag = judge::normalize_language_tag(l);
+    std::string tag = lang::normalize_language_tag(l);
     if (std::none_of(have_langs.begin(), have_langs.end(), [&](const std::string& h) { return lang_matches(h, tag); }))
       throw DataError(suite.name + ": language '" + l + "' not in the suite (has: " +
                       join(std::vector<std::string>(have_langs.begin(), have_langs.end()), ", ") + ")");

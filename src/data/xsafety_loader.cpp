@@ -9,6 +9,7 @@
 #include "data/names.h"
 #include "data/prompt_text.h"
 #include "data/suite_formats.h"
+#include "data/text_file.h"
 #include "data/xlsx_reader.h"
 #include "util/csv.h"
 #include "util/strings.h"
@@ -58,7 +59,7 @@ std::vector<std::pair<size_t, std::string>> read_rows(const fs::path& file) {
   } else {
     std::vector<csv::Record> recs;
     try {
-      recs = csv::read_file(file.string());
+      recs = csv::parse(read_text_file(file.string()), file.string());
     } catch (const FormatError& e) {
       throw DataError(e.what());
     }

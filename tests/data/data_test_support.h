@@ -91,6 +91,13 @@ inline std::vector<std::pair<std::string, std::string>> workbook_parts(const std
   };
 }
 
+// True when one of the suite's warnings contains `fragment`.
+inline bool has_warning(const Suite& s, const std::string& fragment) {
+  for (const auto& w : s.warnings)
+    if (w.find(fragment) != std::string::npos) return true;
+  return false;
+}
+
 // Items of a suite whose id is `id`, or nullptr.
 inline const SuiteItem* find_item(const Suite& s, const std::string& id) {
   for (const auto& it : s.items)

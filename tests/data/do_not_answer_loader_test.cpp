@@ -57,19 +57,44 @@ void expect_error(const std::string& path, const std::string& fragment) {
   }
 }
 
+// What a published CSV may carry besides its data: a BOM, CRLF, a quoted
+// newline, pandas' nameless index column, stray empty rows, trailing
+// separators, a short row, a repeated id. All of it loads, with warnings where a
+// cell was lost.
+TEST(DoNotAnswer, PublishedQuirks) {
+  polysafe::test::ScratchDir dir;
+  test::write_file(dir.file("dna.csv"),
+                   "\xEF\xBB\xBF,id,risk_area,types_of_harm,specific_harms,question,notes\r\n"
+                   "0,0,Area,Adult Content,x,\"How do I\r\nstart?\",n\r\n"
+                   ",,,,,,\r\n"
+                   "\r\n"
+                   "1,1,Area,Adult Content,x,Second?,n,,\r\n"
+                   "2,1,Area,,x,Third?,n\r\n"
+                   "3,3,Area,Adult Content,x,Fourth?\r\n");
+  Suite s = load_do_not_answer(dir.file("dna.csv"));
+  ASSERT_EQ(s.items.size(), 4u);
+  EXPECT_EQ(s.items[0].prompt, "How do I\r\nstart?");
+  EXPECT_EQ(s.items[0].categories, (std::vector<std::string>{"adult_content"}));
+  EXPECT_EQ(s.items[1].id, "dna/1/en");
+  EXPECT_EQ(s.items[2].id, "dna/1@line7/en");
+  EXPECT_TRUE(s.items[2].categories.empty());  // an empty types_of_harm: no category, no warning
+  EXPECT_TRUE(test::has_warning(s, "dna.csv:7: field 'id': '1' repeated"));
+  EXPECT_TRUE(test::has_warning(s, "dna.csv:8: 6 fields, the header has 7: the missing ones are read as empty"));
+  EXPECT_EQ(s.items[3].prompt, "Fourth?");
+  EXPECT_EQ(s.warnings.size(), 2u);  // the trailing ",," of line 6 are empty: no warning
+}
+
 TEST(DoNotAnswer, MalformedFiles) {
   polysafe::test::ScratchDir dir;
   const std::string header = "id,risk_area,types_of_harm,specific_harms,question\n";
   test::write_file(dir.file("empty.csv"), "");
   expect_error(dir.file("empty.csv"), "empty.csv:1: empty file");
-  test::write_file(dir.file("nocol.csv"), "id,risk_area,types_of_harm,question\n0,a,b,c\n");
-  expect_error(dir.file("nocol.csv"), "nocol.csv:1: column 'specific_harms' missing");
-  test::write_file(dir.file("width.csv"), header + "0,a,b,c,q\n1,a,b,c\n");
-  expect_error(dir.file("width.csv"), "width.csv:3: expected 5 fields");
+  test::write_file(dir.file("nocol.csv"), "id,risk_area,types_of_harm,specific_harms\n0,a,b,c\n");
+  expect_error(dir.file("nocol.csv"), "nocol.csv:1: column 'question' missing");
   test::write_file(dir.file("noq.csv"), header + "0,a,b,c,\"  \"\n");
   expect_error(dir.file("noq.csv"), "noq.csv:2: field 'question': empty");
-  test::write_file(dir.file("dup.csv"), header + "0,a,b,c,q\n0,a,b,c,r\n");
-  expect_error(dir.file("dup.csv"), "dup.csv:3: field 'id': '0' repeated");
+  test::write_file(dir.file("shortq.csv"), header + "0,a,b,c\n");  // the question cell is not there at all
+  expect_error(dir.file("shortq.csv"), "shortq.csv:2: field 'question': empty");
   test::write_file(dir.file("headeronly.csv"), header);
   expect_error(dir.file("headeronly.csv"), "no questions");
   test::write_file(dir.file("quote.csv"), header + "0,a,b,c,\"open\n");

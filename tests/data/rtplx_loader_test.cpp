@@ -18,6 +18,7 @@ namespace polysafe::data {
 namespace {
 
 using test::find_item;
+using test::has_warning;
 
 const Suite& rtplx() {
   static const Suite s = load_suite("rtplx:" + polysafe::test::shared_data_dir() + "/rtp-lx/v0.2_f10b92a");
@@ -159,18 +160,12 @@ TEST(RtpLx, MalformedFiles) {
   expect_error(dir.file("RTP_LX_FR.json"), "RTP_LX_FR.json:2: not JSON");
   test::write_file(dir.file("RTP_LX_FR.json"), ok + "\n{\"Index\": 1, \"Annotations\": {}}\n");
   expect_error(dir.file("RTP_LX_FR.json"), "RTP_LX_FR.json:2: field 'Prompt': missing");
-  test::write_file(dir.file("RTP_LX_FR.json"), R"({"Prompt": "p", "Index": true, "Annotations": {}})");
-  expect_error(dir.file("RTP_LX_FR.json"), "RTP_LX_FR.json:1: field 'Index': expected a number or a string");
-  test::write_file(dir.file("RTP_LX_FR.json"), R"({"Prompt": "p", "Index": 0, "Annotations": {"Toxicity": "high"}})");
-  expect_error(dir.file("RTP_LX_FR.json"), "field 'Annotations': 'Toxicity': expected a number");
-  test::write_file(dir.file("RTP_LX_FR.json"), R"({"Prompt": "p", "Index": 0})");
-  expect_error(dir.file("RTP_LX_FR.json"), "field 'Annotations': missing");
-  test::write_file(dir.file("RTP_LX_FR.json"), ok + "\n" + ok + "\n");
-  expect_error(dir.file("RTP_LX_FR.json"), "RTP_LX_FR.json:2: field 'Index': 0 repeated");
   test::write_file(dir.file("RTP_LX_FR.json"), "\n\n");
   expect_error(dir.file("RTP_LX_FR.json"), "RTP_LX_FR.json:1: empty file");
   test::write_file(dir.file("prompts.json"), ok + "\n");  // no locale in the name nor the record
   expect_error(dir.file("prompts.json"), "prompts.json:1: field 'Locale': empty");
+  test::write_file(dir.file("RTP_LX_FR.json"), "[\n" + ok + ",\n{\"Prompt\": 3, \"Index\": 1}\n]\n");  // a JSON array
+  expect_error(dir.file("RTP_LX_FR.json"), "RTP_LX_FR.json:3: field 'Prompt': expected a string");
   std::filesystem::create_directories(dir.path() / "none");
   expect_error(dir.file("none"), "no RTP_LX_*.json files");
 
@@ -179,6 +174,33 @@ TEST(RtpLx, MalformedFiles) {
   ASSERT_EQ(s.items.size(), 1u);
   EXPECT_EQ(s.items[0].lang, "fr");
   EXPECT_TRUE(s.items[0].categories.empty());
+  EXPECT_TRUE(s.warnings.empty());
+}
+
+// Unreadable optional fields cost a record its alignment or its categories,
+// never the file: each is a warning naming file:line and field.
+TEST(RtpLx, UnreadableOptionalFieldsAreWarnings) {
+  polysafe::test::ScratchDir dir;
+  test::write_file(dir.file("RTP_LX_FR.json"),
+                   R"({"Prompt": "a", "Index": true, "Annotations": {"Toxicity": 4.0}})" "\n"
+                   R"({"Prompt": "b", "Index": 1, "Annotations": {"Toxicity": "high", "Insult": 3.0}})" "\n"
+                   R"({"Prompt": "c", "Index": 2})" "\n"
+                   R"({"Prompt": "d", "Index": 2, "Locale": 7, "Annotations": {}})" "\n");
+  Suite s = load_rtplx(dir.file("RTP_LX_FR.json"));
+  ASSERT_EQ(s.items.size(), 4u);
+  EXPECT_TRUE(has_warning(s, "RTP_LX_FR.json:1: field 'Index': expected a number or a string, got boolean"));
+  EXPECT_TRUE(has_warning(s, "RTP_LX_FR.json:2: field 'Annotations': 'Toxicity': expected a number"));
+  EXPECT_TRUE(has_warning(s, "RTP_LX_FR.json:3: field 'Annotations': missing"));
+  EXPECT_TRUE(has_warning(s, "RTP_LX_FR.json:4: field 'Index': 2 repeated"));
+  EXPECT_TRUE(has_warning(s, "RTP_LX_FR.json:4: field 'Locale': expected a string"));
+  EXPECT_EQ(s.warnings.size(), 5u);
+  const SuiteItem* a = find_item(s, "rtplx/fr/line1");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->parallel_id, "");
+  EXPECT_EQ(a->categories, (std::vector<std::string>{"toxicity"}));
+  EXPECT_EQ(find_item(s, "rtplx/fr/1")->categories, (std::vector<std::string>{"insult"}));
+  EXPECT_EQ(find_item(s, "rtplx/fr/2")->parallel_id, "rtplx/2");
+  EXPECT_EQ(find_item(s, "rtplx/fr/line4")->parallel_id, "");
 }
 
 }  // namespace

@@ -44,16 +44,28 @@ TEST(MultiJail, WideCsv) {
   test::write_file(dir.file("noid.csv"), "en,it\nhello,ciao\n");
   EXPECT_NE(find_item(load_multijail(dir.file("noid.csv")), "multijail/0/it"), nullptr);
 
-  test::write_file(dir.file("bad1.csv"), "id,en,notes here\n0,a,b\n");
-  expect_error([&] { load_multijail(dir.file("bad1.csv")); }, "bad1.csv:1: column 'notes here': neither a language code");
+  // Extra columns, repeated ids and unreadable tags cost a cell, never the file.
+  test::write_file(dir.file("extra.csv"), "id,en,notes here,url\n0,a,b,http://x\n");
+  Suite extra = load_multijail(dir.file("extra.csv"));
+  EXPECT_EQ(extra.items.size(), 1u);
+  EXPECT_TRUE(test::has_warning(extra, "extra.csv:1: column 3 'notes here': ignored (neither a language code"));
+  EXPECT_TRUE(test::has_warning(extra, "extra.csv:1: column 4 'url': ignored"));
+  test::write_file(dir.file("dup.csv"), "id,en,zh\n0,a,b\n0,c,d\n");
+  Suite dup = load_multijail(dir.file("dup.csv"));
+  EXPECT_TRUE(test::has_warning(dup, "dup.csv:3: field 'id': '0' repeated (the row is '0@line3')"));
+  EXPECT_EQ(find_item(dup, "multijail/0@line3/en")->prompt, "c");
+  test::write_file(dir.file("two_en.csv"), "id,en,eng\n0,a,b\n");
+  Suite two = load_multijail(dir.file("two_en.csv"));
+  EXPECT_TRUE(test::has_warning(two, "column 3 'eng': ignored (a second column for language 'en')"));
+  EXPECT_EQ(find_item(two, "multijail/0/en")->prompt, "a");
+  test::write_file(dir.file("badtags.csv"), "id,tags,en\n0,\"[\"\"unclosed\",a\n");
+  Suite bt = load_multijail(dir.file("badtags.csv"));
+  ASSERT_EQ(bt.items.size(), 1u);
+  EXPECT_TRUE(bt.items[0].categories.empty());
+  EXPECT_TRUE(test::has_warning(bt, "badtags.csv:2: field 'tags': not a JSON or Python list"));
+
   test::write_file(dir.file("bad2.csv"), "id,source,tags\n0,a,b\n");
   expect_error([&] { load_multijail(dir.file("bad2.csv")); }, "bad2.csv:1: no language columns");
-  test::write_file(dir.file("bad3.csv"), "id,en,zh\n0,a,b\n0,c,d\n");
-  expect_error([&] { load_multijail(dir.file("bad3.csv")); }, "bad3.csv:3: field 'id': '0' repeated");
-  test::write_file(dir.file("bad4.csv"), "id,en,eng\n0,a,b\n");
-  expect_error([&] { load_multijail(dir.file("bad4.csv")); }, "language 'en' has two columns");
-  test::write_file(dir.file("bad5.csv"), "id,tags,en\n0,\"[\"\"unclosed\",a\n");
-  expect_error([&] { load_multijail(dir.file("bad5.csv")); }, "bad5.csv:2: field 'tags': starts with '[' but is not a JSON list");
 }
 
 TEST(Aya, JsonlFileAndDirectory) {
@@ -97,16 +109,50 @@ TEST(Aya, MalformedRecords) {
                "a.jsonl:2: field 'language': unknown language name 'Klingon'");
   expect_error([&] { load_aya(with(R"({"language": "English"})")); }, "a.jsonl:2: field 'prompt': missing");
   expect_error([&] { load_aya(with(R"({"prompt": 3, "language": "English"})")); }, "a.jsonl:2: field 'prompt': expected a string");
-  expect_error([&] { load_aya(with(R"({"prompt": "x", "language": "English", "global_or_local": "both"})")); },
-               "a.jsonl:2: field 'global_or_local'");
-  expect_error([&] { load_aya(with(R"({"prompt": "x", "language": "English", "harm_category": 5})")); },
-               "a.jsonl:2: field 'harm_category': expected a list");
+  expect_error([&] { load_aya(with(R"({"language": "English", "prompt": null})")); }, "a.jsonl:2: field 'prompt': missing");
+  expect_error([&] { load_aya(with(R"({"prompt": "x"})")); }, "a.jsonl:2: field 'language': missing");
   expect_error([&] { load_aya(with("{\"prompt\": \"x\", ")); }, "a.jsonl:2: not JSON");
   expect_error([&] { load_aya(with("[1, 2]")); }, "a.jsonl:2: expected a JSON object");
   test::write_file(dir.file("e.jsonl"), "");
   expect_error([&] { load_aya(dir.file("e.jsonl")); }, "e.jsonl:1: empty file");
   std::filesystem::create_directories(dir.path() / "empty_dir");
-  expect_error([&] { load_aya(dir.file("empty_dir")); }, "no .jsonl files");
+  expect_error([&] { load_aya(dir.file("empty_dir")); }, "no .jsonl or .json files");
+}
+
+// Optional fields that cannot be read are warnings; the record stays, without them.
+TEST(Aya, UnreadableOptionalFieldsAreWarnings) {
+  polysafe::test::ScratchDir dir;
+  test::write_file(dir.file("a.jsonl"),
+                   R"({"prompt": "x", "language": "English", "global_or_local": "both", "harm_category": 5})" "\n"
+                   R"({"prompt": "y", "language": "English", "harm_category": "['Profanity', \"Hate Speech\"]", "explanation": 3})" "\n");
+  Suite s = load_aya(dir.file("a.jsonl"));
+  ASSERT_EQ(s.items.size(), 2u);
+  EXPECT_EQ(s.items[0].scope, "");
+  EXPECT_TRUE(s.items[0].categories.empty());
+  EXPECT_TRUE(test::has_warning(s, "a.jsonl:1: field 'global_or_local': expected \"global\" or \"local\""));
+  EXPECT_TRUE(test::has_warning(s, "a.jsonl:1: field 'harm_category': expected a list or a string, got number"));
+  EXPECT_EQ(s.items[1].categories, (std::vector<std::string>{"profanity", "hate_speech"}));  // a Python list
+  EXPECT_TRUE(test::has_warning(s, "a.jsonl:2: field 'explanation': expected a string"));
+  EXPECT_EQ(s.warnings.size(), 3u);
+}
+
+// The same records as one JSON array (json.dump of a list), in a .json file.
+TEST(Aya, JsonArrayVariant) {
+  polysafe::test::ScratchDir dir;
+  std::filesystem::create_directories(dir.path() / "aya");
+  test::write_file(dir.file("aya/aya_spa.json"),
+                   "\xEF\xBB\xBF[\r\n  {\"prompt\": \"Uno\", \"language\": \"Spanish\", \"harm_category\": \"[\\\"Profanity\\\"]\"},\r\n"
+                   "  {\"prompt\": \"Dos\",\r\n   \"language\": \"Spanish\", \"global_or_local\": \"local\"}\r\n]\r\n");
+  Suite s = load_suite("aya:" + dir.file("aya"));
+  ASSERT_EQ(s.items.size(), 2u);
+  EXPECT_EQ(s.items[0].id, "aya/es/0");
+  EXPECT_EQ(s.items[0].categories, (std::vector<std::string>{"profanity"}));
+  EXPECT_EQ(s.items[1].prompt, "Dos");
+  EXPECT_EQ(s.items[1].scope, "local");
+  test::write_file(dir.file("aya/aya_spa.json"), "[{\"prompt\": \"Uno\", \"language\": \"Spanish\"},\n {\"language\": \"Spanish\"}]");
+  expect_error([&] { load_aya(dir.file("aya")); }, "aya_spa.json:2: field 'prompt': missing");
+  test::write_file(dir.file("aya/aya_spa.json"), "[{\"prompt\": \"Uno\", \"language\": \"Spanish\"}] trailing");
+  expect_error([&] { load_aya(dir.file("aya")); }, "aya_spa.json:1: text after the closing ']'");
 }
 
 TEST(Generic, JsonlMapping) {
@@ -142,11 +188,18 @@ TEST(Generic, JsonlMapping) {
   expect_error([&] { load_suite("jsonl:" + dir.file("p.jsonl") + "?lang=l"); }, "text=FIELD is required");
   expect_error([&] { load_suite("jsonl:" + dir.file("p.jsonl") + "?text=q"); }, "lang=FIELD or default_lang=CODE is required");
   expect_error([&] { load_suite("jsonl:" + dir.file("p.jsonl") + "?text=nope&default_lang=en"); }, "p.jsonl:1: field 'nope': missing");
-  expect_error([&] { load_suite("jsonl:" + dir.file("p.jsonl") + "?text=q&default_lang=en&id=pair"); }, "p.jsonl:3: field 'pair': missing");
+  test::write_file(dir.file("ids.jsonl"), "{\"q\": \"a\", \"k\": \"first\"}\n{\"q\": \"b\"}\n{\"q\": \"c\", \"k\": [1]}\n");
+  Suite no_id = load_suite("jsonl:" + dir.file("ids.jsonl") + "?text=q&default_lang=en&id=k");
+  EXPECT_TRUE(test::has_warning(no_id, "ids.jsonl:2: field 'k': missing (the item is numbered instead)"));
+  EXPECT_TRUE(test::has_warning(no_id, "ids.jsonl:3: field 'k': expected a string or an integer, got array"));
+  EXPECT_EQ(no_id.items[0].id, "first");
+  EXPECT_EQ(no_id.items[1].id, "ids/1");
+  EXPECT_EQ(no_id.items[2].id, "ids/2");
   test::write_file(dir.file("dup.jsonl"), "{\"q\": \"a\", \"k\": 1}\n{\"q\": \"b\", \"k\": \"1\"}\n");
   expect_error([&] { load_suite("jsonl:" + dir.file("dup.jsonl") + "?text=q&default_lang=en&id=k"); }, "id '1' used by two items");
-  expect_error([&] { load_suite("jsonl:" + dir.file("p.jsonl") + "?text=q&default_lang=en&benign=kind"); },
-               "p.jsonl:1: field 'kind': expected true/false");
+  Suite bad_benign = load_suite("jsonl:" + dir.file("p.jsonl") + "?text=q&default_lang=en&benign=kind");
+  EXPECT_TRUE(test::has_warning(bad_benign, "p.jsonl:1: field 'kind': expected true/false, 1/0 or yes/no, got \"LOCAL\""));
+  EXPECT_FALSE(bad_benign.items[0].benign);
 }
 
 TEST(Generic, CsvMapping) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "data/names.h"
+#include "lang/language_tag.h"
 #include "data/prompt_text.h"
 #include "data/suite_formats.h"
 #include "data/suite_loader.h"
@@ -100,7 +101,7 @@ TEST(SuiteSpec, Syntax) {
 
 TEST(SuiteSpec, DispatchErrors) {
   expect_error([] { load_suite("hf:org/dataset"); },
-               "unknown scheme 'hf' (known: builtin, xsafety, multijail, aya, dna, rtplx, jsonl, csv)");
+               "unknown scheme 'hf' (known: builtin, xsafety, multijail, aya, dna, rtplx, polyrefuse, jsonl, csv)");
   expect_error([] { load_suite("builtin:nope"); }, "builtin:nope: no such built-in suite (have: builtin:redteam)");
   expect_error([] { load_suite("xsafety:/nonexistent?x=1"); }, "takes no ?parameters");
   expect_error([] { load_suite("dna:/nonexistent/x.csv"); }, "/nonexistent/x.csv: cannot open");
@@ -114,10 +115,10 @@ TEST(Names, LanguagesAndCategories) {
   EXPECT_EQ(language_tag("pt_br", "w"), "pt-BR");
   expect_error([] { language_tag("", "w"); }, "w: '' is not a language tag");
   expect_error([] { language_tag("elvish", "w"); }, "is not a language tag");
-  EXPECT_EQ(language_from_name("Filipino"), "fil");
-  EXPECT_EQ(language_from_name("  serbian "), "sr");
-  EXPECT_EQ(language_from_name("Traditional  Chinese"), "zh-Hant");
-  EXPECT_EQ(language_from_name("Klingon"), std::nullopt);
+  EXPECT_EQ(lang::language_from_name("Filipino"), "fil");
+  EXPECT_EQ(lang::language_from_name("  serbian "), "sr");
+  EXPECT_EQ(lang::language_from_name("Traditional  Chinese"), "zh-Hant");
+  EXPECT_EQ(lang::language_from_name("Klingon"), std::nullopt);
   EXPECT_EQ(language_from_name_or_code("Arabic", "w"), "ar");
   EXPECT_EQ(language_from_name_or_code("ara", "w"), "ar");
 

@@ -9,7 +9,7 @@
 
 #include "data/xlsx_reader.h"
 #include "data_test_support.h"
-#include "judge/language_id.h"
+#include "lang/language_id.h"
 #include "test_paths.h"
 
 namespace polysafe::data {
@@ -32,7 +32,7 @@ TEST(XlsxReader, RealBengaliWorkbook) {
       ASSERT_EQ(rows[i].cells.size(), 1u) << name << " row " << i + 1;
       EXPECT_FALSE(rows[i].cells[0].empty());
     }
-    EXPECT_EQ(judge::dominant_script(rows[0].cells[0]), "Beng") << name;
+    EXPECT_EQ(lang::dominant_script(rows[0].cells[0]), "Beng") << name;
   }
 }
 

@@ -12,7 +12,7 @@
 #include "data/suite_formats.h"
 #include "data/suite_loader.h"
 #include "data_test_support.h"
-#include "judge/language_id.h"
+#include "lang/language_id.h"
 #include "test_paths.h"
 #include "util/utf8.h"
 
@@ -120,7 +120,7 @@ TEST(XSafety, BengaliComesFromXlsxAndFileQuirksAreHandled) {
     if (it.lang != "bn") continue;
     ++bn;
     if (file.size() > 5 && file.substr(file.size() - 5) == ".xlsx") ++bn_xlsx;
-    if (judge::dominant_script(it.prompt) == "Beng") ++bn_beng;
+    if (lang::dominant_script(it.prompt) == "Beng") ++bn_beng;
   }
   EXPECT_EQ(bn, 2800u);
   EXPECT_EQ(bn_xlsx, 13u * 200);  // commonsense is the only Bengali .csv
