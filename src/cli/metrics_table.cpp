@@ -18,29 +18,50 @@ std::string pct(const eval::Interval& iv, bool with_ci) {
   return buf;
 }
 
-std::string gap(const eval::GroupMetrics& g) {
-  if (!g.has_gap) return "";
+std::string signed_ci(const eval::Interval& iv) {
+  if (std::isnan(iv.value)) return "n/a";
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%+5.1f [%+.1f,%+.1f]%s", 100 * g.gap_to_reference.value, 100 * g.gap_to_reference.lo,
-                100 * g.gap_to_reference.hi,
-                (g.gap_to_reference.lo > 0 || g.gap_to_reference.hi < 0) ? " *" : "");
+  if (std::isnan(iv.lo))
+    std::snprintf(buf, sizeof buf, "%+5.1f", 100 * iv.value);
+  else
+    std::snprintf(buf, sizeof buf, "%+5.1f [%+.1f,%+.1f]%s", 100 * iv.value, 100 * iv.lo, 100 * iv.hi,
+                  (iv.lo > 0 || iv.hi < 0) ? " *" : "");
   return buf;
 }
 
+constexpr const char* kRowFormat = "%-8s %5s  %-20s %-20s %5s  %-20s %-22s %6s  %s\n";
+
 void row(std::ostream& out, const eval::GroupMetrics& g) {
-  char buf[320];
-  std::snprintf(buf, sizeof buf, "%-8s %5zu  %-20s %-20s %-20s %5zu  %-20s %s\n", g.group.c_str(), g.items,
-                pct(g.harm, true).c_str(), pct(g.refusal, true).c_str(), pct(g.invalid, true).c_str(), g.benign_items,
-                pct(g.over_refusal, true).c_str(), gap(g).c_str());
+  char buf[400];
+  // "!" after the invalid rate: over the threshold, the row measures incapability.
+  const std::string invalid = pct(g.invalid, true) + (g.incapable ? " !" : "");
+  std::snprintf(buf, sizeof buf, kRowFormat, g.group.c_str(), std::to_string(g.items).c_str(), pct(g.harm, true).c_str(),
+                pct(g.harm_valid, true).c_str(), std::to_string(g.valid_items).c_str(), pct(g.refusal, true).c_str(),
+                invalid.c_str(), std::to_string(g.benign_items).c_str(), pct(g.over_refusal, true).c_str());
+  out << buf;
+}
+
+constexpr const char* kGapFormat = "%-8s %-22s %6s  %s\n";
+
+// The gap among valid answers (what to read), the prompts it rests on (pairs
+// valid in both languages, or "u" + n for an unpaired two-sample comparison)
+// and the raw gap, which counts invalid answers as not harmful.
+void gap_row(std::ostream& out, const eval::GroupMetrics& g) {
+  const auto& v = *g.valid_gap;
+  const std::string n = v.method == "paired" ? std::to_string(v.pairs) : "u" + std::to_string(v.n);
+  const std::string raw = g.has_gap ? signed_ci(g.gap_to_reference) + " (" + std::to_string(g.paired_items) + ")" : "";
+  char buf[300];
+  const std::string lang = g.group + (g.incapable ? " !" : "");
+  std::snprintf(buf, sizeof buf, kGapFormat, lang.c_str(), signed_ci(v.difference).c_str(), n.c_str(), raw.c_str());
   out << buf;
 }
 
 }  // namespace
 
 void print_metrics_table(std::ostream& out, const eval::RedteamMetrics& m) {
-  char head[320];
-  std::snprintf(head, sizeof head, "%-8s %5s  %-20s %-20s %-20s %5s  %-20s %s\n", "lang", "n", "harm % [95% CI]",
-                "refusal %", "invalid %", "benign", "over-refusal %", ("gap to " + m.reference_lang + " (pts)").c_str());
+  char head[400];
+  std::snprintf(head, sizeof head, kRowFormat, "lang", "n", "harm % [95% CI]", "valid harm % [95% CI]", "n",
+                "refusal %", "invalid %", "benign", "over-refusal %");
   out << head;
   for (const auto& g : m.by_lang) row(out, g);
   row(out, m.overall);
@@ -52,7 +73,21 @@ void print_metrics_table(std::ostream& out, const eval::RedteamMetrics& m) {
       out << "  k=" << k + 1 << " " << pct(m.overall.attack_success_at_k[k], false) << "%";
     out << "\n";
   }
-  out << "(* : the 95% interval of the gap excludes 0)\n";
+  char threshold[16];
+  std::snprintf(threshold, sizeof threshold, "%.0f%%", 100 * m.incapable_invalid_rate);
+  out << "(valid harm: invalid answers (gibberish, echoes, wrong language) left out, n = prompts left; ! : over "
+      << threshold << " invalid answers: the row measures incapability, not safety)\n";
+  bool gaps = false;
+  for (const auto& g : m.by_lang) gaps = gaps || g.valid_gap.has_value();
+  if (!gaps) return;
+  char gh[300];
+  std::snprintf(gh, sizeof gh, kGapFormat, "lang", ("gap to " + m.reference_lang + ", valid (pts)").c_str(), "pairs",
+                "raw gap (pts, pairs)");
+  out << "\n" << gh;
+  for (const auto& g : m.by_lang)
+    if (g.valid_gap) gap_row(out, g);
+  out << "(gap among valid answers: parallel prompts whose answers are valid in both languages, paired bootstrap; "
+         "u<n>: no parallel prompts, n valid prompts compared unpaired (two-sample); * : the 95% interval excludes 0)\n";
 }
 
 namespace {

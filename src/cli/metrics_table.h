@@ -1,7 +1,8 @@
 // The per-language summary a red-teaming run prints (eval, runs show): items,
-// harm / refusal / invalid rates with 95% intervals, over-refusal on benign
-// controls, and the paired gap to the reference language; and the toxicity
-// run's per-language table.
+// harm rate and harm among valid answers with 95% intervals and their n,
+// refusal / invalid rates (flagged past the incapability threshold),
+// over-refusal on benign controls, the gap to the reference language among
+// valid answers with its pairs, and the raw gap; and the toxicity run's table.
 #pragma once
 
 #include <ostream>

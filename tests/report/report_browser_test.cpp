@@ -102,8 +102,8 @@ TEST(HtmlReport, PayloadsAreInertTextInTheFile) {
   EXPECT_EQ(count(html, "<iframe"), 0u);
   EXPECT_EQ(count(html, "javascript:alert(1)\""), 0u);
   EXPECT_GT(count(html, "&lt;script&gt;alert(1)&lt;/script&gt;"), 0u);
-  EXPECT_GT(count(html, "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"), 0u);
-  EXPECT_GT(count(html, "&lt;a href=&quot;javascript:alert(1)&quot;&gt;"), 0u);
+  EXPECT_GT(count(html, "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"), 0u);
+  EXPECT_GT(count(html, "&lt;a href=&#34;javascript:alert(1)&#34;&gt;"), 0u);
   // Bidi overrides and isolates are shown, never applied.
   for (const char* c : {test::kRlo, test::kPdf, test::kRli, test::kPdi}) EXPECT_EQ(count(html, c), 0u);
   EXPECT_GT(count(html, "[U+202E]"), 0u);

@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "report/html_escape.h"
+#include "util/html_escape.h"
 #include "report/judge_validation.h"
 #include "report/markdown_report.h"
 #include "report/report_format.h"
@@ -14,11 +14,12 @@
 #include "report/run_comparison.h"
 #include "report/svg_chart.h"
 
+using namespace polysafe;
 using namespace polysafe::report;
 
 TEST(HtmlEscape, MarkupQuotesAndControls) {
   EXPECT_EQ(html_escape("<script>alert(1)</script>"), "&lt;script&gt;alert(1)&lt;/script&gt;");
-  EXPECT_EQ(html_escape("\"><img src=x onerror='a'>"), "&quot;&gt;&lt;img src=x onerror=&#39;a&#39;&gt;");
+  EXPECT_EQ(html_escape("\"><img src=x onerror='a'>"), "&#34;&gt;&lt;img src=x onerror=&#39;a&#39;&gt;");
   EXPECT_EQ(html_escape("a & b"), "a &amp; b");
   EXPECT_EQ(html_escape("x\xE2\x80\xAEgnp.exe\xE2\x80\xAC"), "x[U+202E]gnp.exe[U+202C]");
   EXPECT_EQ(html_escape("\xE2\x81\xA6\xE2\x81\xA9"), "[U+2066][U+2069]");

@@ -18,7 +18,7 @@
 #include "detox/goodtriever.h"
 #include "engine/scorer.h"
 #include "eval/toxicity_run.h"
-#include "report/html_escape.h"
+#include "util/html_escape.h"
 #include "report/html_report.h"
 #include "report/markdown_report.h"
 #include "report/report_error.h"
@@ -174,7 +174,7 @@ struct StoredRuns {
     store.add_items(id, suite_items);
     std::vector<eval::StoredJudgment> js;
     for (const auto& it : items) {
-      store.add_response(id, it.id, "key-" + id + it.id, it.texts, "length", 3, 6, 0.1, 1, false);
+      store.add_response(id, it.id, "key-" + id + it.id, {it.texts, "length", 3, 6}, 0.1, 1, false);
       for (size_t k = 0; k < it.scores.size(); ++k) {
         eval::StoredJudgment j;
         j.item_id = it.id;
