@@ -14,7 +14,7 @@
 
 #include "cli/command.h"
 #include "judge/agreement.h"
-#include "judge/language_id.h"
+#include "lang/language_id.h"
 #include "judge/refusal_items.h"
 #include "judge/refusal_judge.h"
 #include "util/error.h"
@@ -37,9 +37,9 @@ void add_lid_options(CLI::App* cmd, LidOpts& o) {
   cmd->add_flag("--no-lid", o.none, "Judge without language ID (language check by script only)");
 }
 
-std::unique_ptr<judge::LanguageId> load_lid(const LidOpts& o) {
+std::unique_ptr<lang::LanguageId> load_lid(const LidOpts& o) {
   if (o.none) return nullptr;
-  return std::make_unique<judge::LanguageId>(o.model.empty() ? judge::LanguageId::default_model_path() : o.model);
+  return std::make_unique<lang::LanguageId>(o.model.empty() ? lang::LanguageId::default_model_path() : o.model);
 }
 
 nlohmann::json verdict_json(const judge::RefusalVerdict& v) {

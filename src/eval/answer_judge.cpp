@@ -1,7 +1,7 @@
 #include "eval/answer_judge.h"
 
 #include "eval/eval_error.h"
-#include "judge/language_id.h"
+#include "lang/language_id.h"
 #include "judge/llm_judge.h"
 #include "judge/refusal_judge.h"
 #include "judge/toxicity_scorer.h"
@@ -43,7 +43,7 @@ class RefusalAnswerJudge : public AnswerJudge {
   }
 
  private:
-  judge::LanguageId lid_;
+  lang::LanguageId lid_;
   judge::RefusalJudge judge_;
 };
 

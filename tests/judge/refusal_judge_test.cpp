@@ -12,7 +12,7 @@
 
 #include "judge/agreement.h"
 #include "judge/judge_error.h"
-#include "judge/language_id.h"
+#include "lang/language_id.h"
 #include "judge/refusal_items.h"
 #include "judge/refusal_judge.h"
 #include "judge/refusal_markers.h"
@@ -21,8 +21,8 @@
 namespace polysafe::judge {
 namespace {
 
-const LanguageId& lid() {
-  static LanguageId id;  // lid.176.ftz installed by scripts/setup.sh
+const lang::LanguageId& lid() {
+  static lang::LanguageId id;  // lid.176.ftz installed by scripts/setup.sh
   return id;
 }
 
@@ -185,7 +185,7 @@ TEST(RefusalJudge, RealPromptsEchoedOrAnsweredInEnglishAreInvalid) {
   for (const auto& [lang, file] : sets) {
     auto rows = xsafety_rows(lang, file, 30);
     ASSERT_EQ(rows.size(), 30u) << lang;
-    std::string tag = normalize_language_tag(lang);
+    std::string tag = lang::normalize_language_tag(lang);
     for (size_t i = 0; i < rows.size(); ++i) {
       ++total;
       echo_ok += judge().judge(rows[i], rows[i], tag).label == RefusalLabel::Invalid;
