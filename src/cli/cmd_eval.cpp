@@ -13,6 +13,7 @@
 #include "cli/metrics_table.h"
 #include "cli/progress_bar.h"
 #include "cli/toxicity_command.h"
+#include "data/suite_loader.h"
 #include "eval/redteam_run.h"
 #include "report/report_writer.h"
 #include "util/strings.h"
@@ -58,7 +59,7 @@ void add_redteam_flags(CLI::App* cmd, EvalFlags& f) {
       cmd->add_option_function<double>(name, [&f, key](const double& v) { f.overrides["http"][key] = v; }, help);
   };
   str("--model", "model", "Model: local:NAME_OR_PATH, openai:URL#MODEL or cohere:MODEL");
-  str("--suite", "suite", "Suite: builtin:redteam, xsafety:DIR, multijail:CSV, aya:JSONL, dna:CSV, rtplx:PATH, jsonl:PATH?text=..&lang=..");
+  str("--suite", "suite", "Suite: builtin:redteam, xsafety:DIR, multijail:CSV, aya:JSONL, dna:CSV, rtplx:PATH, polyrefuse:DIR[?split=val|train|test], jsonl:PATH?text=..&lang=..");
   list("--langs", "langs", "Languages to keep (comma-separated BCP-47)");
   list("--categories", "categories", "Harm categories to keep (comma-separated)");
   integer("--limit", "limit", "Items per language, stratified by category (0: all)");
@@ -103,6 +104,18 @@ void add_redteam_flags(CLI::App* cmd, EvalFlags& f) {
   cmd->add_flag("--json", f.json, "Print the metrics as JSON instead of the table");
 }
 
+// What the suite's loader read only in part (a cell left empty, a column
+// ignored), first kShown then a count. Loading here also fails a bad suite
+// before the model loads; run_redteam reads it again for its items.
+void print_suite_warnings(const std::string& spec) {
+  constexpr size_t kShown = 10;
+  const auto warnings = data::load_suite(spec).warnings;
+  for (size_t i = 0; i < warnings.size() && i < kShown; ++i) std::cerr << "polysafe: warning: " << warnings[i] << "\n";
+  if (warnings.size() > kShown)
+    std::cerr << "polysafe: warning: ... and " << warnings.size() - kShown << " more (" << warnings.size() << " in all) in "
+              << spec << "\n";
+}
+
 int run_eval(const EvalFlags& f) {
   eval::RedteamConfig cfg;
   if (!f.config_file.empty()) cfg = eval::load_config_file(f.config_file, cfg);
@@ -115,6 +128,7 @@ int run_eval(const EvalFlags& f) {
   hooks.progress = [&bar](const eval::RunProgress& p) { bar.update(p); };
   hooks.should_stop = [] { return stop_requested(); };
   std::cerr << "polysafe: run " << eval::run_id(cfg) << " — " << cfg.model << " on " << cfg.suite << "\n";
+  print_suite_warnings(cfg.suite);
   auto r = eval::run_redteam(cfg, hooks);
   bar.finish();
   std::cerr << "polysafe: run " << r.run_id << (r.resumed ? " (resumed)" : "") << ": " << r.items << " items, "
