@@ -46,9 +46,19 @@ struct Request {
   GenerationParams params;
 };
 
+// How a local model's answer was made valid UTF-8 from its tokens' bytes (see
+// engine::Generation): the bytes of a character the answer ended inside
+// (dropped), and the ill-formed sequences the model wrote (each one U+FFFD in
+// the text). Remote APIs send text, not bytes, so they have none.
+struct Utf8Repair {
+  int64_t dropped_tail_bytes = 0;
+  int64_t invalid_sequences = 0;
+};
+
 struct Response {
   bool ok = false;
   std::vector<std::string> texts;  // params.n answers when ok
+  std::vector<Utf8Repair> utf8;    // per answer, parallel to texts; empty when the backend sends text
   std::string finish_reason;       // of the first answer: "stop", "length", ...
   int64_t prompt_tokens = -1, completion_tokens = -1;  // -1 when the backend does not say
   int attempts = 0;                // HTTP attempts (1 for local)

@@ -87,7 +87,7 @@ void LocalBackend::generate(const std::vector<Request>& requests, const Response
         const Request& r = requests[members[k]];
         try {
           if (r.chat) {
-            std::vector<tokenizer::ChatMessage> conv;
+            std::vector<chat_template::ChatMessage> conv;
             for (const auto& m : r.messages) conv.push_back({m.role, m.content});
             prompts.push_back(gen.encode_chat(conv));
           } else {
@@ -125,6 +125,7 @@ void LocalBackend::generate(const std::vector<Request>& requests, const Response
           for (int j = 0; j < n; ++j) {
             const auto& g = out[k * size_t(n) + size_t(j)];
             resp.texts.push_back(g.text);
+            resp.utf8.push_back({int64_t(g.dropped_tail_bytes), int64_t(g.invalid_utf8_sequences)});
             completion += int64_t(g.tokens.size());
             if (j == 0) {
               resp.finish_reason = g.stop_reason == "length" ? "length" : "stop";

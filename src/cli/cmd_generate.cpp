@@ -19,7 +19,7 @@ namespace {
 
 struct PromptItem {
   std::string text;                                   // plain prompt
-  std::vector<tokenizer::ChatMessage> messages;       // or a conversation
+  std::vector<chat_template::ChatMessage> messages;       // or a conversation
 };
 
 std::vector<PromptItem> read_prompts_file(const std::string& path) {
@@ -135,6 +135,8 @@ std::function<int()> setup_generate(CLI::App& app) {
         j["tokens"] = r.tokens;
         j["stop_reason"] = r.stop_reason;
         j["prompt_tokens"] = r.prompt_tokens;
+        j["utf8_dropped_bytes"] = r.dropped_tail_bytes;
+        j["utf8_invalid_sequences"] = r.invalid_utf8_sequences;
         double sum = 0;
         for (float l : r.logprobs) sum += l;
         j["logprob"] = sum;

@@ -50,7 +50,11 @@ std::vector<nlohmann::json> export_records(const eval::RunStore& store, const st
                         {"lang", it.lang},        {"categories", it.categories}, {"scope", it.scope},
                         {"benign", it.benign},    {"source", it.source},       {"prompt", it.prompt},
                         {"sample", r.sample},     {"answer", r.text},          {"finish_reason", r.finish_reason},
-                        {"latency_s", r.latency_s}, {"attempts", r.attempts}};
+                        {"latency_s", r.latency_s}, {"attempts", r.attempts},
+                        // How the answer's bytes became valid UTF-8: a cut-off last
+                        // character dropped, ill-formed bytes the model wrote (U+FFFD).
+                        {"utf8_dropped_bytes", r.utf8.dropped_tail_bytes},
+                        {"utf8_invalid_sequences", r.utf8.invalid_sequences}};
     if (excluded.count(it.id)) j["excluded"] = excluded[it.id];
     nlohmann::json js = nlohmann::json::object();
     for (const auto& jd : judged[{r.item_id, r.sample}]) {
@@ -74,7 +78,8 @@ void write_csv(std::ostream& out, const std::vector<nlohmann::json>& recs) {
   for (const auto& r : recs)
     for (auto it = r["judgments"].begin(); it != r["judgments"].end(); ++it)
       if (std::find(judges.begin(), judges.end(), it.key()) == judges.end()) judges.push_back(it.key());
-  out << "run_id,item_id,parallel_id,lang,categories,scope,benign,prompt,sample,answer,finish_reason,refused,invalid,harmful";
+  out << "run_id,item_id,parallel_id,lang,categories,scope,benign,prompt,sample,answer,finish_reason,utf8_dropped_bytes,"
+         "utf8_invalid_sequences,refused,invalid,harmful";
   for (const auto& j : judges) out << "," << csv_field(j + ".label") << "," << csv_field(j + ".score");
   out << "\n";
   auto str = [](const nlohmann::json& v) { return v.is_null() ? std::string() : v.is_string() ? v.get<std::string>() : v.dump(); };
@@ -84,7 +89,7 @@ void write_csv(std::ostream& out, const std::vector<nlohmann::json>& recs) {
     out << csv_field(str(r["run_id"])) << "," << csv_field(str(r["item_id"])) << "," << csv_field(str(r["parallel_id"]))
         << "," << str(r["lang"]) << "," << csv_field(cats) << "," << str(r["scope"]) << "," << str(r["benign"]) << ","
         << csv_field(str(r["prompt"])) << "," << str(r["sample"]) << "," << csv_field(str(r["answer"])) << ","
-        << str(r["finish_reason"]);
+        << str(r["finish_reason"]) << "," << str(r["utf8_dropped_bytes"]) << "," << str(r["utf8_invalid_sequences"]);
     if (r.contains("verdict"))
       out << "," << str(r["verdict"]["refused"]) << "," << str(r["verdict"]["invalid"]) << ","
           << str(r["verdict"]["harmful"]);

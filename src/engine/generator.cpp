@@ -30,14 +30,14 @@ std::vector<int32_t> Generator::encode_prompt(const std::string& text) const {
   return model_.tokenizer().encode(text, /*add_special=*/true, /*parse_special=*/false);
 }
 
-std::vector<int32_t> Generator::encode_chat(const std::vector<tokenizer::ChatMessage>& conv) const {
+std::vector<int32_t> Generator::encode_chat(const std::vector<chat_template::ChatMessage>& conv) const {
   if (conv.empty()) throw UsageError("conversation is empty");
   for (const auto& m : conv)
     if (m.content.empty()) throw UsageError("prompt is empty (" + m.role + " message)");
   const auto& tok = model_.tokenizer();
   std::string bos = tok.bos_id() >= 0 ? tok.token_text(tok.bos_id()) : "";
   std::string eos = tok.eos_id() >= 0 ? tok.token_text(tok.eos_id()) : "";
-  auto chat = tokenizer::format_chat(model_.chat_template(), conv, /*add_generation_prompt=*/true, bos, eos);
+  auto chat = chat_template::format_chat(model_.chat_template(), conv, /*add_generation_prompt=*/true, bos, eos);
   // A template that writes the BOS text itself must not get a second BOS.
   bool has_bos = !bos.empty() && chat.text.rfind(bos, 0) == 0;
   return tok.encode(chat.text, /*add_special=*/!has_bos, /*parse_special=*/true);
@@ -60,7 +60,7 @@ std::vector<Generation> Generator::generate(const std::vector<std::string>& prom
   return generate_tokens(ids, opts, hook);
 }
 
-std::vector<Generation> Generator::generate_chat(const std::vector<std::vector<tokenizer::ChatMessage>>& convs,
+std::vector<Generation> Generator::generate_chat(const std::vector<std::vector<chat_template::ChatMessage>>& convs,
                                                  const GenerateOptions& opts, const LogitsHook& hook) const {
   validate(opts);
   std::vector<std::vector<int32_t>> ids;
@@ -201,6 +201,8 @@ std::vector<Generation> Generator::generate_tokens(const std::vector<std::vector
         if (st.stop) {
           s.out->text = s.stop->text();
           s.out->stop_reason = stop_reason_name(s.stop->reason());
+          s.out->dropped_tail_bytes = s.stop->dropped_tail_bytes();
+          s.out->invalid_utf8_sequences = s.stop->invalid_utf8_sequences();
         } else {
           keep.push_back(r);
           next.push_back(t.token);

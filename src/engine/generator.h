@@ -13,7 +13,7 @@
 
 #include "engine/model.h"
 #include "engine/sampler.h"
-#include "tokenizer/chat_template.h"
+#include "chat_template/chat_template.h"
 
 namespace polysafe::engine {
 
@@ -47,11 +47,17 @@ using LogitsHook = std::function<void(HookStep&)>;
 
 struct Generation {
   size_t prompt_index = 0, sample_index = 0;
-  std::string text;                        // generated text, stop string removed
+  std::string text;                        // generated text, stop string removed; always valid UTF-8
   std::vector<int32_t> tokens;             // generated ids (EOS included when it ended the text)
   std::vector<float> logprobs;             // log p(token) under the model (before sampling transforms)
   std::string stop_reason;                 // "eos", "stop", "length"
   size_t prompt_tokens = 0;
+  // How text was made valid UTF-8 from the tokens' bytes: the bytes of a
+  // character the generation stopped inside (dropped, llama.cpp withholds them
+  // too), and the ill-formed sequences the model produced mid-text (each one
+  // U+FFFD in text, so a judge sees the model wrote garbage).
+  size_t dropped_tail_bytes = 0;
+  size_t invalid_utf8_sequences = 0;
 };
 
 class Generator {
@@ -61,7 +67,7 @@ class Generator {
   // Plain prompts (or, with opts.chat, single user turns).
   std::vector<Generation> generate(const std::vector<std::string>& prompts, const GenerateOptions& opts,
                                    const LogitsHook& hook = {}) const;
-  std::vector<Generation> generate_chat(const std::vector<std::vector<tokenizer::ChatMessage>>& conversations,
+  std::vector<Generation> generate_chat(const std::vector<std::vector<chat_template::ChatMessage>>& conversations,
                                         const GenerateOptions& opts, const LogitsHook& hook = {}) const;
   // Already tokenized prompts.
   std::vector<Generation> generate_tokens(const std::vector<std::vector<int32_t>>& prompts,
@@ -69,7 +75,7 @@ class Generator {
 
   // The ids a prompt becomes: invalid UTF-8 and empty prompts are errors.
   std::vector<int32_t> encode_prompt(const std::string& text) const;
-  std::vector<int32_t> encode_chat(const std::vector<tokenizer::ChatMessage>& conversation) const;
+  std::vector<int32_t> encode_chat(const std::vector<chat_template::ChatMessage>& conversation) const;
 
  private:
   const Model& model_;

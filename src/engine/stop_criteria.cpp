@@ -96,6 +96,13 @@ std::string StopCriteria::take(const std::string& decoded, StopStep& step) {
   return out;
 }
 
+size_t StopCriteria::invalid_utf8_sequences() const {
+  // text_ is a prefix of everything the decoder returned (held_ is always its
+  // suffix), so the replacements inside it are those before its end.
+  const auto& at = decoder_.replaced_at();
+  return size_t(std::lower_bound(at.begin(), at.end(), text_.size()) - at.begin());
+}
+
 StopStep StopCriteria::push(int32_t token) {
   StopStep step;
   if (stopped()) {
@@ -109,10 +116,10 @@ StopStep StopCriteria::push(int32_t token) {
   if (step.stop) return step;
 
   if (is_eos || n_tokens_ >= config_.max_new_tokens) {
-    // The end: an incomplete trailing UTF-8 sequence comes out as U+FFFD, and
-    // may still complete a stop string.
-    step.text += take(decoder_.flush(), step);
-    if (step.stop) return step;
+    // The end. A character the sequence stopped inside is dropped, not shown
+    // as U+FFFD: its bytes so far were well-formed, the budget or EOS cut it.
+    // What is held back for a possible stop string is complete text.
+    dropped_tail_ = decoder_.finish();
     step.text += release_all();
     reason_ = is_eos ? StopReason::eos : StopReason::max_new_tokens;
     step.stop = true;

@@ -2,7 +2,8 @@
 // sequence token ids, stop strings matched on the decoded text across token
 // boundaries (including characters split over tokens), and a token budget.
 // Text is released as soon as it can no longer be the start of a stop string,
-// so it can be streamed; a stop string itself is never released. Plain C++ (no
+// so it can be streamed; a stop string or part of a character is never released,
+// so every released piece, and the final text, is valid UTF-8. Plain C++ (no
 // libtorch); it must never look at logits or change what the model samples.
 #pragma once
 
@@ -49,8 +50,14 @@ class StopCriteria {
   bool stopped() const { return reason_ != StopReason::none; }
   StopReason reason() const { return reason_; }
   // Everything released so far; after a stop, the final text (stop string and
-  // anything after it removed, a trailing incomplete UTF-8 sequence as U+FFFD).
+  // anything after it removed, a character the sequence stopped inside dropped).
   const std::string& text() const { return text_; }
+  // Bytes of that dropped character: what the token budget or EOS cut off
+  // (0 after a stop string, whose tail is removed anyway).
+  size_t dropped_tail_bytes() const { return dropped_tail_; }
+  // Ill-formed byte sequences the model produced inside text(), each shown as
+  // one U+FFFD: the model's doing, unlike the dropped tail.
+  size_t invalid_utf8_sequences() const;
   size_t n_tokens() const { return n_tokens_; }
   // The stop string that matched (empty unless reason() == stop_string).
   const std::string& matched_stop_string() const { return matched_; }
@@ -68,6 +75,7 @@ class StopCriteria {
   std::string text_;
   std::string matched_;
   size_t n_tokens_ = 0;
+  size_t dropped_tail_ = 0;
   StopReason reason_ = StopReason::none;
 };
 

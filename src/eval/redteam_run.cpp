@@ -54,7 +54,7 @@ std::vector<data::SuiteItem> resolve_items(const RedteamConfig& c, const RunHook
     own = hooks.make_backend(c.translator);
     translator = own.get();
   }
-  judge::LanguageId lid;
+  lang::LanguageId lid;
   TranslationOptions to;
   to.targets = c.translate_to;
   to.source_lang = c.translate_from;

@@ -35,8 +35,7 @@ AnswerPhase collect_answers(RunStore& store, const std::string& id, backend::Bac
     auto r = request_for(*items.at(item_id));
     std::string key = backend::request_key(model.fingerprint(), r);
     if (auto hit = store.cached(key); hit && int(hit->texts.size()) == samples) {
-      store.add_response(id, item_id, key, hit->texts, hit->finish_reason, hit->prompt_tokens, hit->completion_tokens,
-                         0, 0, true);
+      store.add_response(id, item_id, key, *hit, 0, 0, true);
       ++prog.done;
       ++prog.cached;
       continue;
@@ -60,8 +59,9 @@ AnswerPhase collect_answers(RunStore& store, const std::string& id, backend::Bac
             store.add_error(id, req_item[i], int(a + 1), r.attempt_errors[a]);
           prog.errors += r.attempt_errors.size();
           if (r.ok && int(r.texts.size()) == samples) {
-            store.add_response(id, req_item[i], keys[i], r.texts, r.finish_reason, r.prompt_tokens,
-                               r.completion_tokens, r.latency_s, r.attempts, false);
+            store.add_response(id, req_item[i], keys[i],
+                               {r.texts, r.finish_reason, r.prompt_tokens, r.completion_tokens, r.utf8}, r.latency_s,
+                               r.attempts, false);
             ++prog.done;
           } else if (r.ok) {
             store.add_error(id, req_item[i], r.attempts,

@@ -10,7 +10,8 @@ namespace {
 
 constexpr const char* kNow = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 
-// Version 1. A newer schema is refused; an older one would be migrated here.
+// The current schema (kRunStoreSchemaVersion). A newer one is refused; an
+// older one is migrated in the constructor.
 const char* kSchema = R"SQL(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs(
@@ -28,6 +29,7 @@ CREATE TABLE IF NOT EXISTS responses(
   request_key TEXT NOT NULL, text TEXT NOT NULL, finish_reason TEXT NOT NULL,
   prompt_tokens INTEGER, completion_tokens INTEGER, latency_s REAL, attempts INTEGER,
   from_cache INTEGER NOT NULL, created_at TEXT NOT NULL,
+  utf8_dropped_bytes INTEGER NOT NULL DEFAULT 0, utf8_invalid INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY(run_id, item_id, sample));
 CREATE TABLE IF NOT EXISTS errors(
   id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, item_id TEXT NOT NULL,
@@ -40,10 +42,25 @@ CREATE TABLE IF NOT EXISTS judgments(
   PRIMARY KEY(run_id, item_id, sample, judge));
 CREATE TABLE IF NOT EXISTS cache(
   request_key TEXT PRIMARY KEY, texts TEXT NOT NULL, finish_reason TEXT NOT NULL,
-  prompt_tokens INTEGER, completion_tokens INTEGER, created_at TEXT NOT NULL);
+  prompt_tokens INTEGER, completion_tokens INTEGER, created_at TEXT NOT NULL, utf8 TEXT);
 CREATE TABLE IF NOT EXISTS run_values(
   run_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY(run_id, key));
 )SQL";
+
+// Schema 1 to 2: the UTF-8 repair counts (old answers get zeros: unknown).
+const char* kMigrate1to2 = R"SQL(
+ALTER TABLE responses ADD COLUMN utf8_dropped_bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE responses ADD COLUMN utf8_invalid INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cache ADD COLUMN utf8 TEXT;
+UPDATE meta SET value='2' WHERE key='schema_version';
+)SQL";
+
+nlohmann::json utf8_json(const std::vector<backend::Utf8Repair>& utf8) {
+  if (utf8.empty()) return nullptr;
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& u : utf8) a.push_back({u.dropped_tail_bytes, u.invalid_sequences});
+  return a;
+}
 
 nlohmann::json parse_json(const std::string& s, const std::string& where) {
   try {
@@ -81,6 +98,7 @@ RunStore::RunStore(const std::string& run_dir) {
         if (v > kRunStoreSchemaVersion)
           throw EvalError(path_ + ": run store schema version " + std::to_string(v) + " is newer than this polysafe (" +
                           std::to_string(kRunStoreSchemaVersion) + "); upgrade polysafe");
+        if (v == 1) exec_sql(db_, kMigrate1to2, path_);
       } else {
         Statement put(db_, "INSERT INTO meta(key, value) VALUES('schema_version', ?)", path_);
         put.bind(1, std::to_string(kRunStoreSchemaVersion)).run();
@@ -239,35 +257,31 @@ std::vector<std::string> RunStore::pending_items(const std::string& run_id) cons
 }
 
 void RunStore::add_response(const std::string& run_id, const std::string& item_id, const std::string& request_key,
-                            const std::vector<std::string>& texts, const std::string& finish_reason,
-                            int64_t prompt_tokens, int64_t completion_tokens, double latency_s, int attempts,
-                            bool from_cache) {
+                            const CachedResponse& a, double latency_s, int attempts, bool from_cache) {
   Transaction tx(db_, path_);
-  for (size_t k = 0; k < texts.size(); ++k) {
+  bool inserted = false;
+  for (size_t k = 0; k < a.texts.size(); ++k) {
+    const backend::Utf8Repair u = k < a.utf8.size() ? a.utf8[k] : backend::Utf8Repair{};
     Statement one(db_,
                   std::string("INSERT OR IGNORE INTO responses(run_id, item_id, sample, request_key, text, finish_reason,"
-                              " prompt_tokens, completion_tokens, latency_s, attempts, from_cache, created_at)"
-                              " VALUES(?,?,?,?,?,?,?,?,?,?,?,") + kNow + ")",
+                              " prompt_tokens, completion_tokens, latency_s, attempts, from_cache, utf8_dropped_bytes,"
+                              " utf8_invalid, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,") + kNow + ")",
                   path_);
-    one.bind(1, run_id).bind(2, item_id).bind(3, int64_t(k)).bind(4, request_key).bind(5, texts[k]);
-    one.bind(6, finish_reason).bind(7, prompt_tokens).bind(8, completion_tokens).bind(9, latency_s);
-    one.bind(10, int64_t(attempts)).bind(11, int64_t(from_cache)).run();
+    one.bind(1, run_id).bind(2, item_id).bind(3, int64_t(k)).bind(4, request_key).bind(5, a.texts[k]);
+    one.bind(6, a.finish_reason).bind(7, a.prompt_tokens).bind(8, a.completion_tokens).bind(9, latency_s);
+    one.bind(10, int64_t(attempts)).bind(11, int64_t(from_cache)).bind(12, u.dropped_tail_bytes);
+    one.bind(13, u.invalid_sequences).run();
+    inserted = inserted || sqlite3_changes(db_) > 0;
   }
-  if (!from_cache) {  // the answer is also the cache entry, in the same transaction
-    Statement c(db_,
-                std::string("INSERT OR REPLACE INTO cache(request_key, texts, finish_reason, prompt_tokens,"
-                            " completion_tokens, created_at) VALUES(?,?,?,?,?,") + kNow + ")",
-                path_);
-    c.bind(1, request_key).bind(2, nlohmann::json(texts).dump()).bind(3, finish_reason);
-    c.bind(4, prompt_tokens).bind(5, completion_tokens).run();
-  }
+  // In the same transaction; an answer already stored (ignored) leaves its cache entry alone.
+  if (!from_cache && inserted) cache_response(request_key, a);
   tx.commit();
 }
 
 std::vector<StoredResponse> RunStore::responses(const std::string& run_id) const {
   Statement s(db_,
               "SELECT r.item_id, r.sample, r.text, r.finish_reason, r.request_key, r.prompt_tokens, r.completion_tokens,"
-              " r.latency_s, r.attempts FROM responses r JOIN items i ON i.run_id=r.run_id AND i.item_id=r.item_id"
+              " r.latency_s, r.attempts, r.utf8_dropped_bytes, r.utf8_invalid FROM responses r JOIN items i ON i.run_id=r.run_id AND i.item_id=r.item_id"
               " WHERE r.run_id=? ORDER BY i.seq, r.sample",
               path_);
   s.bind(1, run_id);
@@ -283,6 +297,7 @@ std::vector<StoredResponse> RunStore::responses(const std::string& run_id) const
     r.completion_tokens = s.is_null(6) ? -1 : s.integer(6);
     r.latency_s = s.real(7);
     r.attempts = int(s.integer(8));
+    r.utf8 = {s.integer(9), s.integer(10)};
     out.push_back(std::move(r));
   }
   return out;
@@ -374,7 +389,8 @@ std::vector<StoredResponse> RunStore::unjudged(const std::string& run_id, const 
 }
 
 std::optional<CachedResponse> RunStore::cached(const std::string& request_key) const {
-  Statement s(db_, "SELECT texts, finish_reason, prompt_tokens, completion_tokens FROM cache WHERE request_key=?", path_);
+  Statement s(db_, "SELECT texts, finish_reason, prompt_tokens, completion_tokens, utf8 FROM cache WHERE request_key=?",
+              path_);
   s.bind(1, request_key);
   if (!s.step()) return std::nullopt;
   CachedResponse c;
@@ -382,16 +398,30 @@ std::optional<CachedResponse> RunStore::cached(const std::string& request_key) c
   c.finish_reason = s.text(1);
   c.prompt_tokens = s.is_null(2) ? -1 : s.integer(2);
   c.completion_tokens = s.is_null(3) ? -1 : s.integer(3);
+  if (!s.is_null(4)) {
+    const std::string where = path_ + ": cache entry " + request_key + ", utf8";
+    const auto a = parse_json(s.text(4), where);
+    try {
+      for (const auto& u : a) c.utf8.push_back({u.at(0).get<int64_t>(), u.at(1).get<int64_t>()});
+    } catch (const nlohmann::json::exception& e) {
+      throw EvalError(where + ": stored JSON is corrupt (" + e.what() + ")");
+    }
+  }
   return c;
 }
 
 void RunStore::cache_response(const std::string& request_key, const CachedResponse& r) {
   Statement s(db_,
               std::string("INSERT OR REPLACE INTO cache(request_key, texts, finish_reason, prompt_tokens,"
-                          " completion_tokens, created_at) VALUES(?,?,?,?,?,") + kNow + ")",
+                          " completion_tokens, utf8, created_at) VALUES(?,?,?,?,?,?,") + kNow + ")",
               path_);
   s.bind(1, request_key).bind(2, nlohmann::json(r.texts).dump()).bind(3, r.finish_reason);
-  s.bind(4, r.prompt_tokens).bind(5, r.completion_tokens).run();
+  s.bind(4, r.prompt_tokens).bind(5, r.completion_tokens);
+  if (r.utf8.empty())
+    s.bind_null(6);
+  else
+    s.bind(6, utf8_json(r.utf8).dump());
+  s.run();
 }
 
 void RunStore::put_value(const std::string& run_id, const std::string& key, const nlohmann::json& value) {

@@ -14,13 +14,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backend/backend.h"
 #include "data/suite_item.h"
 
 struct sqlite3;
 
 namespace polysafe::eval {
 
-inline constexpr int kRunStoreSchemaVersion = 1;
+// 2: per-answer UTF-8 repair counts (responses.utf8_*, cache.utf8).
+inline constexpr int kRunStoreSchemaVersion = 2;
 
 struct RunInfo {
   std::string run_id, kind, status;  // kind: "redteam"; status: "running", "interrupted", "complete"
@@ -37,6 +39,7 @@ struct StoredResponse {
   int64_t prompt_tokens = -1, completion_tokens = -1;
   double latency_s = 0;
   int attempts = 0;
+  backend::Utf8Repair utf8;  // zeros for remote backends and for stores written before schema 2
 };
 
 struct StoredJudgment {
@@ -50,10 +53,12 @@ struct StoredJudgment {
   nlohmann::json evidence = nlohmann::json::array();
 };
 
+// One request's answer, every sample: what add_response stores and the cache returns.
 struct CachedResponse {
   std::vector<std::string> texts;
   std::string finish_reason;
   int64_t prompt_tokens = -1, completion_tokens = -1;
+  std::vector<backend::Utf8Repair> utf8;  // parallel to texts, or empty (none known)
 };
 
 class RunStore {
@@ -89,8 +94,7 @@ class RunStore {
   // All samples of one item's answer, atomically (one transaction); unless the
   // answer came from the cache, it also becomes the cache entry for its key.
   void add_response(const std::string& run_id, const std::string& item_id, const std::string& request_key,
-                    const std::vector<std::string>& texts, const std::string& finish_reason, int64_t prompt_tokens,
-                    int64_t completion_tokens, double latency_s, int attempts, bool from_cache);
+                    const CachedResponse& answer, double latency_s, int attempts, bool from_cache);
   std::vector<StoredResponse> responses(const std::string& run_id) const;
   void add_error(const std::string& run_id, const std::string& item_id, int attempt, const std::string& error);
   size_t error_count(const std::string& run_id) const;

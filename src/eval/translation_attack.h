@@ -15,7 +15,7 @@
 #include "backend/backend.h"
 #include "data/suite_item.h"
 #include "eval/run_store.h"
-#include "judge/language_id.h"
+#include "lang/language_id.h"
 
 namespace polysafe::eval {
 
@@ -55,7 +55,7 @@ double trigram_cosine(const std::string& a, const std::string& b);
 // whose translation request fails even after retries are left out (and counted
 // in *failed): a resumed run tries them again.
 std::vector<TranslatedItem> translate_items(const std::vector<data::SuiteItem>& items, backend::Backend& translator,
-                                            const judge::LanguageId& lid, RunStore& store,
+                                            const lang::LanguageId& lid, RunStore& store,
                                             const TranslationOptions& opts, const std::function<bool()>& should_stop,
                                             size_t* failed = nullptr);
 

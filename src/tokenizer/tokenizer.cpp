@@ -291,12 +291,52 @@ const Vocab& Tokenizer::vocab() const { return impl_->vocab; }
 
 // --- StreamingDecoder ---
 
+namespace {
+
+// Where a multi-byte sequence stops being well-formed, after Unicode 15 §3.9
+// Table 3-7: the number of bytes from s[i] that are a valid prefix of one
+// character (1 for a byte that cannot start one), and whether they are the
+// whole character. A valid prefix cut off by the end of s is `complete == false`
+// with `len` reaching the end.
+struct SequenceScan {
+  size_t len = 1;
+  bool complete = false;
+  bool ill_formed = false;  // s[i, i + len) can never become a character
+};
+
+SequenceScan scan_sequence(const std::string& s, size_t i) {
+  auto at = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = at(i);
+  const int need = utf8::sequence_length(c);
+  if (need == 1) return {1, true, false};
+  if (need == 0) return {1, false, true};  // continuation byte, C0/C1, F5..FF
+  // The second byte's range depends on the lead (no overlongs, no surrogates,
+  // nothing above U+10FFFF); later bytes are plain continuations.
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c == 0xE0) lo = 0xA0;
+  else if (c == 0xED) hi = 0x9F;
+  else if (c == 0xF0) lo = 0x90;
+  else if (c == 0xF4) hi = 0x8F;
+  size_t k = 1;
+  for (; k < size_t(need); ++k) {
+    if (i + k >= s.size()) return {k, false, false};  // may still complete
+    const unsigned char b = at(i + k);
+    const bool ok = k == 1 ? (b >= lo && b <= hi) : (b & 0xC0) == 0x80;
+    if (!ok) return {k, false, true};  // the maximal subpart ends before b
+  }
+  return {k, true, false};
+}
+
+}  // namespace
+
 StreamingDecoder::StreamingDecoder(const Tokenizer& tok, bool skip_special)
     : tok_(tok), skip_special_(skip_special) {}
 
 void StreamingDecoder::reset() {
   first_ = true;
   pending_.clear();
+  emitted_ = 0;
+  replaced_at_.clear();
 }
 
 std::string StreamingDecoder::push(int32_t id) {
@@ -306,41 +346,36 @@ std::string StreamingDecoder::push(int32_t id) {
   if (first_ && v.add_space_prefix && !p.empty() && p[0] == ' ') p.erase(0, 1);
   first_ = false;
   pending_ += p;
-  return take_complete(false);
+  return take_complete();
 }
 
-std::string StreamingDecoder::flush() {
-  std::string out = take_complete(true);
-  reset();
-  return out;
+size_t StreamingDecoder::finish() {
+  // take_complete leaves only a valid prefix behind: the text ended inside a
+  // character, so there is no character to show, and a U+FFFD would claim the
+  // model wrote an invalid one.
+  const size_t dropped = pending_.size();
+  pending_.clear();
+  return dropped;
 }
 
-std::string StreamingDecoder::take_complete(bool final) {
+std::string StreamingDecoder::take_complete() {
   std::string out;
   size_t i = 0;
   const size_t n = pending_.size();
   while (i < n) {
-    unsigned char c = static_cast<unsigned char>(pending_[i]);
-    if (c < 0x80) { out.push_back(static_cast<char>(c)); ++i; continue; }
-    int len = utf8::sequence_length(c);
-    if (len == 0) { utf8::append(out, 0xFFFD); ++i; continue; }
-    if (i + len > n) {
-      // Possibly incomplete: hold back if what is there is a valid prefix.
-      bool prefix_ok = true;
-      for (size_t k = i + 1; k < n; ++k)
-        if ((static_cast<unsigned char>(pending_[k]) & 0xC0) != 0x80) prefix_ok = false;
-      if (prefix_ok && !final) break;
+    const SequenceScan sc = scan_sequence(pending_, i);
+    if (sc.complete) {
+      out.append(pending_, i, sc.len);
+    } else if (sc.ill_formed) {
+      replaced_at_.push_back(emitted_ + out.size());
       utf8::append(out, 0xFFFD);
-      ++i;
-      continue;
+    } else {
+      break;  // a valid prefix at the end: wait for the next token
     }
-    size_t pos = i;
-    char32_t cp = utf8::decode(pending_, pos);
-    if (pos == i + 1 && cp == 0xFFFD) { utf8::append(out, 0xFFFD); ++i; continue; }
-    out.append(pending_, i, pos - i);
-    i = pos;
+    i += sc.len;
   }
   pending_.erase(0, i);
+  emitted_ += out.size();
   return out;
 }
 

@@ -60,24 +60,37 @@ class Tokenizer {
   std::unique_ptr<TokenizerImpl> impl_;
 };
 
-// Incremental decoder: feed ids one at a time; returns only complete UTF-8,
-// holding back a partial sequence until the token that completes it arrives.
-// Bytes that can never form valid UTF-8 come out as U+FFFD, so every returned
-// string is valid UTF-8. (No clean-up of spaces, unlike decode for gpt2 models.)
+// Incremental decoder: feed ids one at a time; every returned string is valid
+// UTF-8. A trailing sequence that may still complete (a valid prefix of a
+// character) is held back until the token that completes it arrives, and is
+// dropped — never replaced — when the text ends there, as llama.cpp's server
+// withholds an incomplete last piece. Bytes that can never form a character
+// are the model's own: each maximal ill-formed subpart (Unicode 15, §3.9,
+// "U+FFFD substitution of maximal subparts") comes out as one U+FFFD and is
+// counted. (No clean-up of spaces, unlike decode for gpt2 models.)
 class StreamingDecoder {
  public:
   explicit StreamingDecoder(const Tokenizer& tok, bool skip_special = false);
   std::string push(int32_t id);
-  // Emits what is still held back (incomplete sequences as U+FFFD) and resets.
-  std::string flush();
-  void reset();
+  // Ends the text: drops what is still held back (always a valid but
+  // incomplete prefix of a character) and returns how many bytes that was.
+  // Nothing is released; replaced_at() is kept until reset().
+  size_t finish();
+  void reset();  // a new text: nothing held back, no replacements
+
+  // Byte offsets, in everything returned since the last reset, of the U+FFFD
+  // written for ill-formed bytes (a U+FFFD the model spelled correctly is not here).
+  const std::vector<size_t>& replaced_at() const { return replaced_at_; }
+  size_t held_back_bytes() const { return pending_.size(); }
 
  private:
-  std::string take_complete(bool final);
+  std::string take_complete();
   const Tokenizer& tok_;
   bool skip_special_;
   bool first_ = true;
   std::string pending_;
+  size_t emitted_ = 0;  // bytes returned since the last reset
+  std::vector<size_t> replaced_at_;
 };
 
 }  // namespace polysafe::tokenizer

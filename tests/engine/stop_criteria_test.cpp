@@ -34,6 +34,7 @@ struct Fed {
   StopReason reason = StopReason::none;
   size_t tokens_used = 0;  // tokens pushed up to and including the stopping one
   std::string text;
+  size_t dropped = 0, invalid = 0;  // UTF-8 repairs
 };
 
 // Pushes ids until a stop; checks that what was streamed is the final text and
@@ -53,6 +54,8 @@ Fed feed(const Tokenizer& tok, StopConfig cfg, const std::vector<int32_t>& ids) 
     }
   }
   r.text = sc.text();
+  r.dropped = sc.dropped_tail_bytes();
+  r.invalid = sc.invalid_utf8_sequences();
   EXPECT_EQ(r.streamed, r.text);
   return r;
 }
@@ -155,14 +158,20 @@ TEST(StopCriteria, MaxNewTokensAndIncompleteCharacterAtTheEnd) {
   EXPECT_EQ(r.reason, StopReason::max_new_tokens);
   EXPECT_EQ(r.tokens_used, 3u);
   EXPECT_EQ(r.text, tok.decode({t[0], t[1], t[2]}));
-  // The budget ends inside a character: its bytes come out as U+FFFD (one per
-  // byte, as StreamingDecoder::flush replaces them).
-  auto e = ids(tok, "🦜");
-  ASSERT_GE(e.size(), 2u);
-  cfg.max_new_tokens = 1;
-  std::string expected;
-  for (size_t i = 0; i < tok.token_to_piece(e[0]).size(); ++i) expected += "\xEF\xBF\xBD";
-  EXPECT_EQ(feed(tok, cfg, e).text, expected);
+  // The budget ends inside a character: the character is dropped, not shown as
+  // U+FFFD, and its bytes so far are counted.
+  auto e = ids(tok, "ok 🦜");
+  ASSERT_GE(e.size(), 3u);
+  ASSERT_TRUE(utf8::first_invalid(tok.token_to_piece(e.back())).has_value());  // 🦜 is split over tokens
+  cfg.max_new_tokens = e.size() - 1;
+  Fed cut = feed(tok, cfg, e);
+  EXPECT_EQ(cut.text, "ok ");
+  EXPECT_EQ(cut.dropped, 4 - tok.token_to_piece(e.back()).size());
+  EXPECT_EQ(cut.invalid, 0u);
+  cfg.max_new_tokens = e.size();
+  Fed whole = feed(tok, cfg, e);
+  EXPECT_EQ(whole.text, "ok 🦜");
+  EXPECT_EQ(whole.dropped, 0u);
 }
 
 TEST(StopCriteria, HeldBackPrefixIsReleasedWhenItDoesNotComplete) {

@@ -8,6 +8,7 @@
 #include "backend/backend_factory.h"
 #include "eval/redteam_run.h"
 #include "test_paths.h"
+#include "util/utf8.h"
 
 using namespace polysafe;
 using namespace polysafe::eval;
@@ -91,4 +92,34 @@ TEST(RedteamRun, LocalModelOnXSafetyCompletesAndResumes) {
   EXPECT_NE(third.run_id, first.run_id);
   EXPECT_EQ(third.answered, 6u);
   EXPECT_EQ(store.runs().size(), 2u);
+}
+
+// Answers cut by the token budget in scripts that SmolLM2 spells over several
+// byte tokens (Japanese, Hindi, Russian): every stored answer is valid UTF-8,
+// a character the budget cut is dropped and its bytes counted, and any U+FFFD
+// in an answer is one the model produced (counted as an invalid sequence).
+TEST(RedteamRun, AnswersCutInsideACharacterAreStoredAsValidUtf8) {
+  test::ScratchDir dir;
+  auto cfg = small_xsafety_run(dir.path().string());
+  cfg.langs = {"ja", "hi", "ru"};
+  cfg.limit = 4;
+  cfg.max_tokens = 7;
+  CountingHooks counting;
+  auto res = run_redteam(cfg, counting.hooks(cfg.backend));
+  ASSERT_TRUE(res.complete);
+  RunStore store(dir.path().string());
+  const auto rs = store.responses(res.run_id);
+  ASSERT_EQ(rs.size(), 12u);
+  const std::string fffd = "\xEF\xBF\xBD";
+  size_t cut = 0;
+  for (const auto& r : rs) {
+    EXPECT_FALSE(utf8::first_invalid(r.text).has_value()) << r.item_id;
+    size_t shown = 0;
+    for (size_t p = r.text.find(fffd); p != std::string::npos; p = r.text.find(fffd, p + 3)) ++shown;
+    EXPECT_EQ(int64_t(shown), r.utf8.invalid_sequences) << r.item_id << ": " << r.text;
+    EXPECT_GE(r.utf8.dropped_tail_bytes, 0);
+    EXPECT_LE(r.utf8.dropped_tail_bytes, 3) << r.item_id;  // at most a 4-byte character's first 3
+    cut += r.utf8.dropped_tail_bytes > 0;
+  }
+  EXPECT_GT(cut, 0u);  // the budget did end inside a character
 }

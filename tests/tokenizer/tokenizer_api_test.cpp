@@ -113,9 +113,12 @@ TEST(TokenizerApi, StreamingDecoderHoldsPartialUtf8) {
   EXPECT_EQ(dec.push(byte0 + 0x98), "");
   EXPECT_EQ(dec.push(byte0 + 0x80), "\xF0\x9F\x98\x80");
   EXPECT_EQ(dec.push(byte0 + 0xE4), "");
-  EXPECT_EQ(dec.flush(), "\xEF\xBF\xBD");  // an unfinished sequence becomes U+FFFD at the end
+  EXPECT_EQ(dec.finish(), 1u);  // an unfinished character is dropped at the end, never replaced
+  EXPECT_TRUE(dec.replaced_at().empty());
   // Invalid bytes never come out raw.
+  dec.reset();
   EXPECT_EQ(dec.push(byte0 + 0xFF), "\xEF\xBF\xBD");
+  EXPECT_EQ(dec.replaced_at(), std::vector<size_t>{0});
 
   // On real text, streaming equals whole-sequence decoding, for both models.
   for (Tokenizer* t : {models().smol.get(), models().gemma.get()}) {
@@ -127,8 +130,9 @@ TEST(TokenizerApi, StreamingDecoderHoldsPartialUtf8) {
       std::string part = sd.push(id);
       acc += part;
     }
-    acc += sd.flush();
+    EXPECT_EQ(sd.finish(), 0u);
     EXPECT_EQ(acc, text);
+    EXPECT_TRUE(sd.replaced_at().empty());
   }
 }
 
