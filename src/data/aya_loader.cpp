@@ -25,18 +25,6 @@ const std::vector<std::string>& categories_with_commas() {
   return k;
 }
 
-// An optional string field: absent or null is "", another type a warning and "".
-std::string optional_string(const nlohmann::json& j, const char* field, const std::string& where,
-                            std::vector<std::string>& warnings) {
-  auto it = j.find(field);
-  if (it == j.end() || it->is_null()) return "";
-  if (!it->is_string()) {
-    warnings.push_back(where + ": field '" + field + "': expected a string, got " + std::string(it->type_name()) +
-                       " (read as empty)");
-    return "";
-  }
-  return it->get<std::string>();
-}
 
 }  // namespace
 

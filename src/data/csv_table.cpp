@@ -78,4 +78,18 @@ CsvTable read_csv_table(const std::string& path) {
   return t;
 }
 
+std::string CsvTable::unique_id(std::string id, const csv::Record& row, std::set<std::string>& seen,
+                                std::vector<std::string>& warnings) const {
+  if (id.empty()) {
+    id = "line" + std::to_string(row.line);
+    warnings.push_back(where(row) + ": field 'id': empty (the row is '" + id + "')");
+  } else if (seen.count(id)) {
+    const std::string again = id + "@line" + std::to_string(row.line);
+    warnings.push_back(where(row) + ": field 'id': '" + id + "' repeated (the row is '" + again + "')");
+    id = again;
+  }
+  seen.insert(id);
+  return id;
+}
+
 }  // namespace polysafe::data

@@ -6,6 +6,7 @@
 // DataError naming file:line.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,13 @@ struct CsvTable {
   size_t require(const std::string& name) const;
   // "path:line" of a row, for error messages.
   std::string where(const csv::Record& row) const;
+
+  // The id of `row` made unique among `seen` (which it joins): an empty id
+  // becomes "line<N>", a repeated one "<id>@line<N>", each with a warning.
+  // A published id only links a row's translations: a damaged one costs the
+  // row its id, not its place in the suite.
+  std::string unique_id(std::string id, const csv::Record& row, std::set<std::string>& seen,
+                        std::vector<std::string>& warnings) const;
 };
 
 // Throws DataError for an unreadable file (read_text_file's errors, an

@@ -25,18 +25,7 @@ Suite load_do_not_answer(const std::string& csv_path) {
     const std::string where = t.where(row);
     std::string question = clean_prompt(row.fields[c_question]);
     if (question.empty()) throw DataError(where + ": field 'question': empty");
-    // The id only names the question across translations: a damaged one costs
-    // the row its published id, not its place in the suite.
-    std::string id = c_id >= 0 ? cell(row, c_id) : std::to_string(r);
-    if (id.empty()) {
-      id = "line" + std::to_string(row.line);
-      suite.warnings.push_back(where + ": field 'id': empty (the row is '" + id + "')");
-    } else if (seen.count(id)) {
-      const std::string again = id + "@line" + std::to_string(row.line);
-      suite.warnings.push_back(where + ": field 'id': '" + id + "' repeated (the row is '" + again + "')");
-      id = again;
-    }
-    seen.insert(id);
+    const std::string id = t.unique_id(c_id >= 0 ? cell(row, c_id) : std::to_string(r), row, seen, suite.warnings);
 
     SuiteItem item;
     item.parallel_id = "dna/" + id;

@@ -125,4 +125,16 @@ std::vector<JsonRecord> read_json_records(const std::string& path, bool objects_
   return array ? read_array(path, text, first, objects_only) : read_lines(path, text, objects_only);
 }
 
+std::string optional_string(const nlohmann::json& record, const char* field, const std::string& where,
+                            std::vector<std::string>& warnings) {
+  auto it = record.find(field);
+  if (it == record.end() || it->is_null()) return "";
+  if (!it->is_string()) {
+    warnings.push_back(where + ": field '" + field + "': expected a string, got " + std::string(it->type_name()) +
+                       " (read as empty)");
+    return "";
+  }
+  return it->get<std::string>();
+}
+
 }  // namespace polysafe::data

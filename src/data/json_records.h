@@ -30,4 +30,10 @@ enum class JsonLayout { lines, array };
 // object, got T"), ("path:line: text after the closing ']'").
 std::vector<JsonRecord> read_json_records(const std::string& path, bool objects_only, JsonLayout* layout = nullptr);
 
+// An optional string field of a record: "" when absent or null; another type
+// adds "WHERE: field 'F': expected a string, got T (read as empty)" to
+// `warnings` and gives "" (one bad cell never rejects a published file).
+std::string optional_string(const nlohmann::json& record, const char* field, const std::string& where,
+                            std::vector<std::string>& warnings);
+
 }  // namespace polysafe::data

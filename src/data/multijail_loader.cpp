@@ -77,18 +77,8 @@ Suite load_multijail(const std::string& csv_path) {
   for (size_t r = 0; r < t.rows.size(); ++r) {
     const auto& row = t.rows[r];
     const std::string where = t.where(row);
-    std::string key = c_id >= 0 ? clean_prompt(row.fields[size_t(c_id)]) : std::to_string(r);
-    // The id only links a row's translations: a damaged one costs the row its
-    // published id, not its place in the suite.
-    if (key.empty()) {
-      key = "line" + std::to_string(row.line);
-      suite.warnings.push_back(where + ": field 'id': empty (the row is '" + key + "')");
-    } else if (seen.count(key)) {
-      const std::string again = key + "@line" + std::to_string(row.line);
-      suite.warnings.push_back(where + ": field 'id': '" + key + "' repeated (the row is '" + again + "')");
-      key = again;
-    }
-    seen.insert(key);
+    const std::string key =
+        t.unique_id(c_id >= 0 ? clean_prompt(row.fields[size_t(c_id)]) : std::to_string(r), row, seen, suite.warnings);
     std::vector<std::string> categories;
     if (c_tags >= 0)
       categories = categories_or_warn(row.fields[size_t(c_tags)], tags_with_commas(), where + ": field 'tags'", suite.warnings);

@@ -68,18 +68,7 @@ std::optional<PolyFile> parse_name(const fs::path& p) {
   return f;
 }
 
-std::string trimmed(const std::string& s) { return clean_prompt(s); }
 
-// A string field: "" when absent or null; a warning and "" for another type.
-std::string string_field(const nlohmann::json& j, const char* f, const std::string& where, std::vector<std::string>& warnings) {
-  auto it = j.find(f);
-  if (it == j.end() || it->is_null()) return "";
-  if (!it->is_string()) {
-    warnings.push_back(where + ": field '" + f + "': expected a string, got " + std::string(it->type_name()) + " (read as empty)");
-    return "";
-  }
-  return it->get<std::string>();
-}
 
 }  // namespace
 
@@ -147,15 +136,15 @@ Suite load_polyrefuse(const std::string& path, const std::string& split_wanted) 
       if (!p->is_string()) throw DataError(where + ": field '" + prompt_field + "': expected a string, got " + std::string(p->type_name()));
       std::string prompt = clean_prompt(p->get<std::string>());
       if (prompt.empty()) throw DataError(where + ": field '" + prompt_field + "': empty");
-      const std::string source = translated_layout ? string_field(j, "instruction", where, suite.warnings) : "";
-      instructions.push_back(translated_layout ? trimmed(source) : prompt);
+      const std::string source = translated_layout ? optional_string(j, "instruction", where, suite.warnings) : "";
+      instructions.push_back(translated_layout ? clean_prompt(source) : prompt);
 
       SuiteItem item;
       const std::string group = "polyrefuse/" + f.kind + "/" + f.split + "/" + std::to_string(i);
       item.id = group + "/" + lang;
       bool paired = !unaligned;
       if (paired && translated_layout && en != english.end() && lang != "en") {
-        if (i >= en->second.size() || en->second[i] != trimmed(source)) {
+        if (i >= en->second.size() || en->second[i] != clean_prompt(source)) {
           paired = false;
           suite.warnings.push_back(where + ": field 'instruction': not the English source at this index in the en file"
                                    " (the item is not paired with other languages)");

@@ -77,16 +77,6 @@ struct Record {
   nlohmann::json annotations, annotations_raw, original_metadata;
 };
 
-// An optional string field: absent or null is "", another type a warning and "".
-std::string optional_string(const nlohmann::json& j, const char* f, const std::string& where, std::vector<std::string>& warnings) {
-  auto it = j.find(f);
-  if (it == j.end() || it->is_null()) return "";
-  if (!it->is_string()) {
-    warnings.push_back(where + ": field '" + f + "': expected a string, got " + std::string(it->type_name()) + " (read as empty)");
-    return "";
-  }
-  return it->get<std::string>();
-}
 
 // The prompt is the one field a record cannot do without; the others cost it
 // its alignment (Index) or its categories (Annotations) when unreadable.
