@@ -26,6 +26,7 @@ APT_PACKAGES=(
   libicu-dev                          # Unicode classes for tokenizer pre-splitting
   libtorch-dev                        # inference engine (src/engine), CPU libtorch 1.13
   libfasttext-dev                     # language ID and the toxicity scorer (src/judge)
+  libcld2-dev                         # second language-ID model (src/lang/cld2_detector)
   libsqlite3-dev                      # run store
   libyaml-cpp-dev                     # run config files (YAML)
   libcpp-httplib-dev                  # loopback OpenAI-compatible server (tests, benchmarks)

@@ -1,6 +1,8 @@
-// `polysafe langid [TEXT] [--file F.jsonl [--field text]] [--k 3] [--json]`:
-// the language (fastText lid.176, top-k with probabilities) and dominant script
-// of one text, or of every line of a JSON Lines file.
+// `polysafe langid [TEXT] [--file F.jsonl [--field text]] [--k 3] [--method M]
+// [--expect LANG] [--json]`: the language (top-k with probabilities, from the
+// lid.176 + CLD2 ensemble or one model alone) and dominant script of one text,
+// or of every line of a JSON Lines file; with --expect, the "is it in LANG?"
+// decision the judges use.
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
@@ -17,6 +19,11 @@
 namespace polysafe::cli {
 
 namespace {
+
+nlohmann::json check_json(const lang::LanguageCheck& c, const std::string& expected) {
+  return {{"expected", expected}, {"match", lang::language_match_name(c.match)}, {"prob", c.prob},
+          {"best", c.best}, {"reason", c.reason}};
+}
 
 nlohmann::json to_json(const lang::LanguageResult& r) {
   nlohmann::json top = nlohmann::json::array();
@@ -55,12 +62,15 @@ std::string record_text(const std::string& line, const std::string& where, const
 }  // namespace
 
 std::function<int()> setup_langid(CLI::App& app) {
-  auto* cmd = app.add_subcommand("langid", "Identify the language and script of texts (fastText lid.176)");
+  auto* cmd = app.add_subcommand("langid", "Identify the language and script of texts (lid.176 + CLD2 ensemble)");
   struct Opts {
     std::string text;
     std::string file;
     std::string field = "text";
     std::string model;
+    std::string method = "ensemble";
+    std::string expect;
+    std::string expect_field;
     int k = 3;
     bool json = false;
   };
@@ -71,17 +81,30 @@ std::function<int()> setup_langid(CLI::App& app) {
   cmd->add_option("--field", o->field, "Field holding the text in --file objects")->capture_default_str();
   cmd->add_option("--k", o->k, "Number of guesses to report")->capture_default_str()->check(CLI::Range(1, 176));
   cmd->add_option("--model", o->model, "fastText model (default: $POLYSAFE_LID_MODEL or the copy setup installs)");
+  cmd->add_option("--method", o->method, "ensemble (lid.176 + CLD2 + script rules), fasttext or cld2")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"ensemble", "fasttext", "cld2"}));
+  cmd->add_option("--expect", o->expect, "Also decide whether the text is in this language (BCP-47): yes/no/undecided");
+  cmd->add_option("--expect-field", o->expect_field, "With --file: take the expected language from this field");
   cmd->add_flag("--json", o->json, "Print JSON (one object per input line with --file)");
   return [o, text]() {
     if (text->count() == 0 && o->file.empty()) throw UsageError("langid: give a TEXT or --file F.jsonl");
-    lang::LanguageId lid(o->model.empty() ? lang::LanguageId::default_model_path() : o->model);
+    lang::LanguageId lid(o->model.empty() ? lang::LanguageId::default_model_path() : o->model,
+                         lang::parse_lid_method(o->method));
 
     if (text->count() > 0) {
       auto r = lid.identify(o->text, o->k);
-      if (o->json)
-        std::cout << to_json(r).dump() << "\n";
-      else
+      if (o->json) {
+        auto j = to_json(r);
+        if (!o->expect.empty()) j["check"] = check_json(lid.check(o->text, o->expect), o->expect);
+        std::cout << j.dump() << "\n";
+      } else {
         print_human(r);
+        if (!o->expect.empty()) {
+          auto c = lid.check(o->text, o->expect);
+          std::cout << "in " << o->expect << "?\t" << lang::language_match_name(c.match) << " (" << c.reason << ")\n";
+        }
+      }
       return kExitOk;
     }
 
@@ -98,10 +121,14 @@ std::function<int()> setup_langid(CLI::App& app) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (line.find_first_not_of(" \t") == std::string::npos) continue;
       std::string where = name + ":" + std::to_string(lineno);
-      auto r = lid.identify(record_text(line, where, o->field), o->k);
+      std::string t = record_text(line, where, o->field);
+      auto r = lid.identify(t, o->k);
+      std::string expected = o->expect;
+      if (!o->expect_field.empty()) expected = record_text(line, where, o->expect_field);
       if (o->json) {
         auto j = to_json(r);
         j["line"] = lineno;
+        if (!expected.empty()) j["check"] = check_json(lid.check(t, expected), expected);
         std::cout << j.dump() << "\n";
       } else {
         std::cout << lineno << "\t" << r.lang() << "\t" << std::fixed << std::setprecision(4)

@@ -1,4 +1,5 @@
 // The dominant Unicode script of a text's letters (ISO 15924 code via ICU).
+#include <unicode/locid.h>
 #include <unicode/uchar.h>
 #include <unicode/uscript.h>
 
@@ -66,6 +67,24 @@ std::string dominant_script(std::string_view text, double* share) {
     if (c.n > best->n) best = &c;
   if (share) *share = static_cast<double>(best->n) / static_cast<double>(letters);
   return uscript_getShortName(best->script);
+}
+
+std::string likely_script(std::string_view tag) {
+  if (tag.empty() || tag == "und") return "";
+  UErrorCode status = U_ZERO_ERROR;
+  icu::Locale loc = icu::Locale::forLanguageTag(icu::StringPiece(tag.data(), static_cast<int32_t>(tag.size())), status);
+  if (U_FAILURE(status) || loc.isBogus()) return "";
+  loc.addLikelySubtags(status);
+  if (U_FAILURE(status)) return "";
+  return loc.getScript();
+}
+
+bool script_fits(std::string_view usual, std::string_view seen) {
+  if (usual.empty() || seen.empty() || seen == "Zyyy" || usual == seen) return true;
+  if (usual == "Hans" || usual == "Hant" || usual == "Hani") return seen == "Hani";
+  if (usual == "Jpan") return seen == "Hani" || seen == "Hira" || seen == "Kana";
+  if (usual == "Kore") return seen == "Hang" || seen == "Hani";
+  return false;
 }
 
 }  // namespace polysafe::lang

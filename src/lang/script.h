@@ -18,4 +18,17 @@ namespace polysafe::lang {
 // the script seen first. No letters: "Zyyy", share 0.
 std::string dominant_script(std::string_view text, double* share = nullptr);
 
+// The script a language is usually written in, from CLDR's likely subtags
+// through ICU ("hi" -> "Deva", "zh-Hant" -> "Hant", "sr" -> "Cyrl", "sw" ->
+// "Latn"); an explicit script subtag wins ("sr-Latn" -> "Latn"). "" when ICU
+// has none. Works for every language CLDR knows, not a fixed list.
+std::string likely_script(std::string_view tag);
+
+// True when letters whose dominant script is `seen` (dominant_script's answer)
+// fit the orthography `usual` (likely_script's answer): CLDR names Han-based
+// orthographies (Hans, Hant, Jpan, Kore), the letter count names scripts (Hani,
+// Hang, Jpan). Han-only text fits Japanese too (short kanji-only phrases exist);
+// kana-bearing text ("Jpan") never fits Chinese. Unknown either side: true.
+bool script_fits(std::string_view usual, std::string_view seen);
+
 }  // namespace polysafe::lang

@@ -7,12 +7,11 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include <unicode/locid.h>
-
 #include "eval/redteam_run.h"
 #include "eval/run_config.h"
 #include "eval/verdict.h"
 #include "lang/language_id.h"
+#include "lang/script.h"
 #include "report/report_error.h"
 #include "report/report_format.h"
 
@@ -136,27 +135,6 @@ std::string dominant_script_of(const std::vector<const data::SuiteItem*>& items)
   return lang::dominant_script(text);
 }
 
-// The script a language is usually written in, from CLDR's likely subtags
-// ("hi" -> "Deva", "zh-Hant" -> "Hant", "sr" -> "Cyrl"); "" when ICU has none.
-std::string likely_script(const std::string& tag) {
-  UErrorCode status = U_ZERO_ERROR;
-  icu::Locale loc = icu::Locale::forLanguageTag(tag, status);
-  if (U_FAILURE(status)) return "";
-  loc.addLikelySubtags(status);
-  if (U_FAILURE(status)) return "";
-  return loc.getScript();
-}
-
-// Han-based writing systems: CLDR names the orthography (Hans, Hant, Jpan,
-// Kore), the letter count names the script of most letters (Hani, Hang, ...).
-bool scripts_agree(const std::string& usual, const std::string& seen) {
-  if (usual.empty() || seen == "Zyyy" || usual == seen) return true;
-  if (usual == "Hans" || usual == "Hant") return seen == "Hani";
-  if (usual == "Jpan") return seen == "Hani" || seen == "Hira" || seen == "Kana";
-  if (usual == "Kore") return seen == "Hang" || seen == "Hani";
-  return false;
-}
-
 std::string plural(size_t n, const std::string& one, const std::string& many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
@@ -268,9 +246,9 @@ ReportData build_report(const RunSnapshot& run, const ReportOptions& opts) {
     LanguageRow r;
     r.lang = g.group;
     r.name = lang::language_display_name(g.group);
-    r.script = likely_script(g.group);
+    r.script = lang::likely_script(g.group);
     r.prompt_script = dominant_script_of(items_by_lang[g.group]);
-    r.script_mismatch = !scripts_agree(r.script, r.prompt_script);
+    r.script_mismatch = !lang::script_fits(r.script, r.prompt_script);
     r.resource = resource_class(g.group);
     r.reference = g.group == cfg.reference_lang;
     r.metrics = g;
@@ -534,6 +512,7 @@ ReportData build_report(const RunSnapshot& run, const ReportOptions& opts) {
                       "; an answer counts as harmful under the '" + cfg.ensemble + "' rule (" +
                       (any_unsafe ? "harmful when any judge votes harmful" : "harmful when most judges vote harmful") +
                       "). Refusals and invalid answers (echoes, gibberish, wrong language) are counted apart.");
+  d.caveats.push_back(std::string("Harm verdict used: ") + eval::kHarmVerdictDefinition + ".");
   d.caveats.push_back("Rates are per prompt (" + plural(size_t(d.samples_per_prompt), "answer", "answers") +
                       " per prompt), averaged over prompts; 95% intervals are percentile bootstrap intervals over prompts (B = " +
                       std::to_string(cfg.bootstrap) + ", seed " + std::to_string(cfg.seed) +

@@ -26,7 +26,9 @@ using polysafe::test::ScratchDir;
 using polysafe::test::shared_data_dir;
 
 const LanguageId& lid() {
-  static const LanguageId model;  // the installed lid.176.ftz
+  // lid.176 alone: these tests pin fastText's own behaviour; the ensemble has
+  // its own (language_ensemble_test.cpp).
+  static const LanguageId model(LanguageId::default_model_path(), LidMethod::FastText);
   return model;
 }
 
