@@ -1,6 +1,10 @@
 // `polysafe judge refusal (--prompt P --answer A | --file F.jsonl) [--lang L] [--json]`:
 // label answers as refusal / compliance / invalid with the rule-based refusal judge.
-// `polysafe judge validate --judge refusal --labels FILE.jsonl [--by lang] [--bootstrap 1000]
+// `polysafe judge verdict (--prompt P --answer A [--lang L] [--benign] | --file F.jsonl)
+// [--judge J]... [--ensemble R] [--json]`: the verdict eval stores (harmful /
+// refused / invalid / ok), through the same judges and combination, with every
+// judge's evidence.
+// `polysafe judge validate --judge refusal|verdict --labels FILE.jsonl [--by lang] [--bootstrap 1000]
 // [--seed 0] [--json]`: agreement of the judge with gold labels (accuracy, per-class
 // P/R/F1, Cohen's kappa, bootstrap CIs), overall and per group.
 #include <cmath>
@@ -13,6 +17,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "data/suite_item.h"
+#include "eval/answer_judge.h"
+#include "eval/run_config.h"
+#include "eval/verdict.h"
 #include "judge/agreement.h"
 #include "lang/language_id.h"
 #include "judge/refusal_items.h"
@@ -137,37 +145,151 @@ int run_refusal(const std::string& prompt, const std::string& answer, const std:
   return kExitOk;
 }
 
+struct VerdictOpts {
+  std::string prompt, answer, lang, file, ensemble = "any-unsafe";
+  std::vector<std::string> judges;
+  bool benign = false, json = false;
+};
+
+std::vector<std::unique_ptr<eval::AnswerJudge>> make_judges(std::vector<std::string> specs) {
+  if (specs.empty()) specs = eval::RedteamConfig{}.judges;  // what `eval redteam` runs by default
+  std::vector<std::unique_ptr<eval::AnswerJudge>> out;
+  for (const auto& s : specs) {
+    if (s.rfind("llm:", 0) == 0) throw UsageError("--judge " + s + ": judge verdict runs local judges only (refusal, toxicity)");
+    out.push_back(eval::make_answer_judge(s, nullptr));
+  }
+  return out;
+}
+
+// The judged answers of a file's records (or of one prompt/answer), in order.
+std::vector<eval::JudgedAnswer> judge_records(const std::vector<judge::RefusalItem>& recs,
+                                              const std::vector<std::string>& specs, const std::string& ensemble,
+                                              const std::string& default_lang) {
+  std::vector<data::SuiteItem> items(recs.size());
+  std::vector<eval::JudgeTask> tasks;
+  for (size_t i = 0; i < recs.size(); ++i) {
+    items[i].id = recs[i].id.empty() ? "line" + std::to_string(recs[i].line) : recs[i].id;
+    items[i].lang = recs[i].lang.empty() ? default_lang : recs[i].lang;
+    items[i].prompt = recs[i].prompt;
+    items[i].benign = recs[i].benign;
+  }
+  for (size_t i = 0; i < recs.size(); ++i) tasks.push_back({&items[i], 0, recs[i].answer});
+  auto judges = make_judges(specs);
+  return eval::judge_answers(tasks, judges, eval::parse_ensemble_rule(ensemble));
+}
+
+nlohmann::json judged_json(const eval::JudgedAnswer& a) {
+  nlohmann::json out = eval::to_json(a.verdict);
+  nlohmann::json js = nlohmann::json::object();
+  for (const auto& j : a.judgments) {
+    js[j.judge] = {{"version", j.judge_version}, {"label", j.label}, {"evidence", j.evidence}};
+    js[j.judge]["harmful"] = j.harmful ? nlohmann::json(*j.harmful) : nlohmann::json(nullptr);
+    js[j.judge]["score"] = j.score ? nlohmann::json(*j.score) : nlohmann::json(nullptr);
+  }
+  out["judgments"] = js;
+  out["definition"] = eval::kHarmVerdictDefinition;
+  return out;
+}
+
+void print_judged(const std::string& name, const eval::JudgedAnswer& a) {
+  std::cout << (name.empty() ? "" : name + "\t") << eval::outcome_name(a.verdict.outcome)
+            << (a.verdict.harmful_inside_invalid ? " (harmful content inside an invalid answer)" : "") << "\n";
+  for (const auto& j : a.judgments) {
+    std::cout << "  " << j.judge << ": " << j.label;
+    if (j.score) std::cout << " " << num(*j.score, 2);
+    if (j.harmful) std::cout << (*j.harmful ? " [harm vote]" : " [no harm]");
+    std::cout << "\n";
+    for (const auto& e : j.evidence)
+      std::cout << "    " << escape_for_terminal(e.is_string() ? e.get<std::string>() : e.dump()) << "\n";
+  }
+}
+
+int run_verdict(const VerdictOpts& o) {
+  std::vector<judge::RefusalItem> recs;
+  if (o.file.empty()) {
+    judge::RefusalItem it;
+    it.line = 1;
+    it.id = "answer";
+    it.prompt = o.prompt;
+    it.answer = o.answer;
+    it.lang = o.lang;
+    it.benign = o.benign;
+    recs.push_back(it);
+  } else {
+    recs = judge::read_refusal_jsonl(o.file, false);
+  }
+  auto judged = judge_records(recs, o.judges, o.ensemble, o.lang);
+  if (!o.json) std::cout << "harm verdict: " << eval::kHarmVerdictDefinition << "\n";
+  for (size_t i = 0; i < recs.size(); ++i) {
+    if (o.json) {
+      auto j = judged_json(judged[i]);
+      if (!o.file.empty()) j["line"] = recs[i].line;
+      if (!recs[i].id.empty() && !o.file.empty()) j["id"] = recs[i].id;
+      std::cout << dump(j) << "\n";
+    } else {
+      print_judged(o.file.empty() ? "" : (recs[i].id.empty() ? o.file + ":" + std::to_string(recs[i].line) : recs[i].id),
+                   judged[i]);
+    }
+  }
+  return kExitOk;
+}
+
 struct ValidateOpts {
   std::string judge = "refusal", labels, by;
   int bootstrap = 1000;
   uint64_t seed = 0;
   bool json = false, detect_lang = false;
   int show_errors = 0;
+  std::vector<std::string> verdict_judges;  // --judge verdict: the judges behind it (default: eval's)
 };
 
 int run_validate(const ValidateOpts& o, const LidOpts& lo) {
-  if (o.judge != "refusal") throw UsageError("--judge: unknown judge '" + o.judge + "' (available: refusal)");
+  if (o.judge != "refusal" && o.judge != "verdict")
+    throw UsageError("--judge: unknown judge '" + o.judge + "' (available: refusal, verdict)");
   if (o.bootstrap < 0) throw UsageError("--bootstrap: must be >= 0");
   if (!o.by.empty() && o.by != "lang" && o.by != "label" && o.by != "note")
     throw UsageError("--by: expected lang, label or note, got '" + o.by + "'");
-  auto items = judge::read_refusal_jsonl(o.labels, true);
+  const bool verdicts = o.judge == "verdict";
+  auto items = judge::read_refusal_jsonl(o.labels, !verdicts, verdicts);
   auto lid = load_lid(lo);
   judge::RefusalJudge j(lid.get());
+  std::vector<eval::JudgedAnswer> judged;
+  if (verdicts) {
+    std::vector<judge::RefusalItem> recs = items;
+    if (o.detect_lang)
+      for (auto& r : recs) r.lang.clear();
+    judged = judge_records(recs, o.verdict_judges, "any-unsafe", "");
+  }
   std::vector<std::string> gold, pred, groups;
   std::vector<std::pair<const judge::RefusalItem*, judge::RefusalVerdict>> wrong;
-  for (const auto& it : items) {
-    auto v = j.judge(it.prompt, it.answer, o.detect_lang ? "" : it.lang);
-    gold.emplace_back(judge::refusal_label_name(*it.label));
-    pred.emplace_back(judge::refusal_label_name(v.label));
+  for (size_t k = 0; k < items.size(); ++k) {
+    const auto& it = items[k];
+    judge::RefusalVerdict v;
+    if (verdicts) {
+      gold.push_back(it.verdict);
+      pred.push_back(eval::outcome_name(judged[k].verdict.outcome));
+      for (const auto& jd : judged[k].judgments) {
+        v.evidence.push_back(jd.judge + "=" + jd.label);
+        for (const auto& e : jd.evidence) v.evidence.push_back(e.is_string() ? e.get<std::string>() : e.dump());
+      }
+    } else {
+      v = j.judge(it.prompt, it.answer, o.detect_lang ? "" : it.lang);
+      gold.emplace_back(judge::refusal_label_name(*it.label));
+      pred.emplace_back(judge::refusal_label_name(v.label));
+    }
     if (!o.by.empty()) {
       std::string g = o.by == "lang" ? it.lang : o.by == "label" ? gold.back() : it.note;
       if (g.empty())
         throw UsageError(o.labels + ":" + std::to_string(it.line) + ": field '" + o.by + "': missing (needed by --by)");
       groups.push_back(g);
     }
-    if (gold.back() != pred.back()) wrong.emplace_back(&it, v);
+    if (gold.back() != pred.back()) {
+      if (verdicts) v.evidence.insert(v.evidence.begin(), "verdict=" + pred.back());
+      wrong.emplace_back(&it, v);
+    }
   }
-  const std::vector<std::string> order = {"refusal", "compliance", "invalid"};
+  const std::vector<std::string> order = verdicts ? std::vector<std::string>{"harmful", "refused", "invalid", "ok"}
+                                                  : std::vector<std::string>{"refusal", "compliance", "invalid"};
   judge::BootstrapOptions bo;
   bo.resamples = o.bootstrap;
   bo.seed = o.seed;
@@ -189,7 +311,7 @@ int run_validate(const ValidateOpts& o, const LidOpts& lo) {
       nlohmann::json e = verdict_json(v);
       e["line"] = it->line;
       e["id"] = it->id;
-      e["gold"] = judge::refusal_label_name(*it->label);
+      e["gold"] = verdicts ? it->verdict : std::string(judge::refusal_label_name(*it->label));
       errs.push_back(e);
     }
     out["errors"] = errs;
@@ -215,7 +337,8 @@ int run_validate(const ValidateOpts& o, const LidOpts& lo) {
     for (size_t i = 0; i < wrong.size() && i < static_cast<size_t>(o.show_errors); ++i) {
       const auto& [it, v] = wrong[i];
       std::cout << "  " << (it->id.empty() ? std::to_string(it->line) : it->id) << " gold="
-                << judge::refusal_label_name(*it->label) << " judge=" << judge::refusal_label_name(v.label) << " | "
+                << (verdicts ? it->verdict : std::string(judge::refusal_label_name(*it->label)))
+                << (verdicts ? "" : " judge=" + std::string(judge::refusal_label_name(v.label))) << " | "
                 << escape_for_terminal(join(v.evidence, "; ")) << "\n";
     }
   }
@@ -225,7 +348,7 @@ int run_validate(const ValidateOpts& o, const LidOpts& lo) {
 }  // namespace
 
 std::function<int()> setup_judge(CLI::App& app) {
-  auto* cmd = app.add_subcommand("judge", "Judge model answers (refusal) and validate judges against labels");
+  auto* cmd = app.add_subcommand("judge", "Judge model answers (refusal, verdict) and validate judges against labels");
   cmd->require_subcommand(1);
 
   auto* ref = cmd->add_subcommand("refusal", "Label answers as refusal, compliance or invalid");
@@ -243,11 +366,25 @@ std::function<int()> setup_judge(CLI::App& app) {
   ref->add_flag("--json", ro->json, "One JSON object per answer");
   add_lid_options(ref, ro->lid);
 
+  auto* ver = cmd->add_subcommand("verdict", "The verdict eval stores (harmful/refused/invalid/ok), with every judge's evidence");
+  auto vdo = std::make_shared<VerdictOpts>();
+  auto* vp = ver->add_option("--prompt", vdo->prompt, "The prompt the answer responds to");
+  auto* va = ver->add_option("--answer", vdo->answer, "The model's answer (may be empty)");
+  auto* vf = ver->add_option("--file", vdo->file, "JSON Lines of {prompt, answer, lang?, benign?, id?}");
+  vf->excludes(vp)->excludes(va);
+  ver->add_option("--lang", vdo->lang, "Language the answer should be in (default: the prompt's)");
+  ver->add_flag("--benign", vdo->benign, "The prompt is a benign control (complying is what should happen)");
+  ver->add_option("--judge", vdo->judges, "Judge (repeatable): refusal, toxicity[:MODEL] (default: eval's, refusal + toxicity)");
+  ver->add_option("--ensemble", vdo->ensemble, "How harm votes combine: any-unsafe or majority")->capture_default_str();
+  ver->add_flag("--json", vdo->json, "One JSON object per answer");
+
   auto* val = cmd->add_subcommand("validate", "Agreement of a judge with gold labels, with bootstrap CIs");
   auto vo = std::make_shared<ValidateOpts>();
   auto vlid = std::make_shared<LidOpts>();
-  val->add_option("--judge", vo->judge, "Judge to validate (refusal)");
-  val->add_option("--labels", vo->labels, "JSON Lines of {prompt, answer, label, lang?, id?}")->required();
+  val->add_option("--judge", vo->judge,
+                  "Judge to validate: refusal (gold 'label') or verdict (gold 'verdict': harmful/refused/invalid/ok)");
+  val->add_option("--verdict-judge", vo->verdict_judges, "--judge verdict: judges behind the verdict (repeatable; default eval's)");
+  val->add_option("--labels", vo->labels, "JSON Lines of {prompt, answer, label|verdict, lang?, benign?, id?}")->required();
   val->add_option("--by", vo->by, "Also report per group: lang, label or note");
   val->add_option("--bootstrap", vo->bootstrap, "Bootstrap resamples (0: no intervals)");
   val->add_option("--seed", vo->seed, "Bootstrap seed");
@@ -256,14 +393,19 @@ std::function<int()> setup_judge(CLI::App& app) {
   val->add_flag("--json", vo->json, "One JSON report (with every disagreement)");
   add_lid_options(val, *vlid);
 
-  return [ref, val, ro, vo, vlid, op, oa]() {
+  return [ref, ver, val, ro, vdo, vo, vlid, op, oa, vp, va]() {
     if (ref->parsed()) {
       if (ro->file.empty() && (op->count() == 0 || oa->count() == 0))
         throw UsageError("judge refusal: give --prompt and --answer, or --file F.jsonl");
       return run_refusal(ro->prompt, ro->answer, ro->lang, ro->file, ro->json, ro->lid);
     }
+    if (ver->parsed()) {
+      if (vdo->file.empty() && (vp->count() == 0 || va->count() == 0))
+        throw UsageError("judge verdict: give --prompt and --answer, or --file F.jsonl");
+      return run_verdict(*vdo);
+    }
     if (val->parsed()) return run_validate(*vo, *vlid);
-    throw UsageError("judge: give a subcommand (refusal, validate)");
+    throw UsageError("judge: give a subcommand (refusal, verdict, validate)");
   };
 }
 

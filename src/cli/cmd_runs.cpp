@@ -65,9 +65,7 @@ std::vector<nlohmann::json> export_records(const eval::RunStore& store, const st
     }
     j["judgments"] = js;
     if (auto v = verdicts.find({r.item_id, r.sample}); v != verdicts.end())
-      j["verdict"] = {{"refused", v->second.refused},
-                      {"invalid", v->second.invalid},
-                      {"harmful", v->second.harmful ? nlohmann::json(*v->second.harmful) : nlohmann::json(nullptr)}};
+      j["verdict"] = eval::to_json(v->second);
     out.push_back(std::move(j));
   }
   return out;
@@ -79,7 +77,7 @@ void write_csv(std::ostream& out, const std::vector<nlohmann::json>& recs) {
     for (auto it = r["judgments"].begin(); it != r["judgments"].end(); ++it)
       if (std::find(judges.begin(), judges.end(), it.key()) == judges.end()) judges.push_back(it.key());
   out << "run_id,item_id,parallel_id,lang,categories,scope,benign,prompt,sample,answer,finish_reason,utf8_dropped_bytes,"
-         "utf8_invalid_sequences,refused,invalid,harmful";
+         "utf8_invalid_sequences,refused,invalid,harmful,outcome";
   for (const auto& j : judges) out << "," << csv_field(j + ".label") << "," << csv_field(j + ".score");
   out << "\n";
   auto str = [](const nlohmann::json& v) { return v.is_null() ? std::string() : v.is_string() ? v.get<std::string>() : v.dump(); };
@@ -92,9 +90,9 @@ void write_csv(std::ostream& out, const std::vector<nlohmann::json>& recs) {
         << str(r["finish_reason"]) << "," << str(r["utf8_dropped_bytes"]) << "," << str(r["utf8_invalid_sequences"]);
     if (r.contains("verdict"))
       out << "," << str(r["verdict"]["refused"]) << "," << str(r["verdict"]["invalid"]) << ","
-          << str(r["verdict"]["harmful"]);
+          << str(r["verdict"]["harmful"]) << "," << str(r["verdict"]["outcome"]);
     else
-      out << ",,,";
+      out << ",,,,";
     for (const auto& j : judges) {
       if (r["judgments"].contains(j))
         out << "," << csv_field(str(r["judgments"][j]["label"])) << "," << str(r["judgments"][j]["score"]);

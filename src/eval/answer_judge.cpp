@@ -1,5 +1,7 @@
 #include "eval/answer_judge.h"
 
+#include <map>
+
 #include "eval/eval_error.h"
 #include "lang/language_id.h"
 #include "judge/llm_judge.h"
@@ -123,6 +125,27 @@ class LlmAnswerJudge : public AnswerJudge {
 };
 
 }  // namespace
+
+std::vector<JudgedAnswer> judge_answers(const std::vector<JudgeTask>& tasks,
+                                        const std::vector<std::unique_ptr<AnswerJudge>>& judges, EnsembleRule rule) {
+  std::vector<StoredJudgment> all;
+  for (const auto& j : judges)
+    j->judge(tasks, [&](std::vector<StoredJudgment> chunk) {
+      for (auto& x : chunk) all.push_back(std::move(x));
+    }, nullptr);
+  std::map<std::pair<std::string, int>, size_t> at;
+  std::vector<JudgedAnswer> out(tasks.size());
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    if (!at.emplace(std::make_pair(tasks[i].item->id, tasks[i].sample), i).second)
+      throw EvalError("judge_answers: item '" + tasks[i].item->id + "' sample " + std::to_string(tasks[i].sample) +
+                      " given twice");
+    out[i].verdict.item_id = tasks[i].item->id;
+    out[i].verdict.sample = tasks[i].sample;
+  }
+  for (auto& v : combine_judgments(all, rule)) out[at.at({v.item_id, v.sample})].verdict = v;
+  for (auto& j : all) out[at.at({j.item_id, j.sample})].judgments.push_back(std::move(j));
+  return out;
+}
 
 std::unique_ptr<AnswerJudge> make_answer_judge(const std::string& spec, const BackendMaker& make_backend) {
   if (spec == "refusal") return std::make_unique<RefusalAnswerJudge>();

@@ -6,37 +6,12 @@
 #include <unordered_map>
 
 #include "eval/eval_error.h"
+#include "util/text_similarity.h"
 #include "util/utf8.h"
 
 namespace polysafe::eval {
 
 namespace {
-
-std::vector<char32_t> normalised_codepoints(const std::string& s) {
-  std::vector<char32_t> out;
-  bool space = true;
-  for (char32_t c : utf8::to_codepoints(s)) {
-    bool is_space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x3000 || c == 0xA0;
-    if (is_space) {
-      if (!space) out.push_back(' ');
-      space = true;
-      continue;
-    }
-    space = false;
-    if (c < 128) c = char32_t(std::tolower(int(c)));
-    out.push_back(c);
-  }
-  if (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
-std::unordered_map<std::u32string, double> trigrams(const std::string& s) {
-  auto cps = normalised_codepoints(s);
-  std::unordered_map<std::u32string, double> m;
-  std::u32string padded = U" " + std::u32string(cps.begin(), cps.end()) + U" ";
-  for (size_t i = 0; i + 3 <= padded.size(); ++i) m[padded.substr(i, 3)] += 1;
-  return m;
-}
 
 // Runs requests through the cache: answers already cached are returned at
 // once; the rest go to the backend and are cached as they arrive.
@@ -127,18 +102,6 @@ std::optional<bool> parse_intent_reply(const std::string& reply) {
   return std::nullopt;
 }
 
-double trigram_cosine(const std::string& a, const std::string& b) {
-  auto ta = trigrams(a), tb = trigrams(b);
-  if (ta.empty() || tb.empty()) return 0;
-  double dot = 0, na = 0, nb = 0;
-  for (const auto& [k, v] : ta) {
-    na += v * v;
-    if (auto it = tb.find(k); it != tb.end()) dot += v * it->second;
-  }
-  for (const auto& [k, v] : tb) nb += v * v;
-  return dot / (std::sqrt(na) * std::sqrt(nb));
-}
-
 std::vector<TranslatedItem> translate_items(const std::vector<data::SuiteItem>& items, backend::Backend& translator,
                                             const lang::LanguageId& lid, RunStore& store,
                                             const TranslationOptions& opts, const std::function<bool()>& should_stop,
@@ -223,7 +186,7 @@ std::vector<TranslatedItem> translate_items(const std::vector<data::SuiteItem>& 
     t.item.parallel_id = src->parallel_id.empty() ? src->id : src->parallel_id;
     t.item.source = src->source + "+translated";
     auto result = lid.identify(text, 3);
-    const double sim = trigram_cosine(src->prompt, back_text);
+    const double sim = util::trigram_cosine(src->prompt, back_text);
     const double ratio = double(utf8::to_codepoints(text).size()) /
                          double(std::max<size_t>(1, utf8::to_codepoints(src->prompt).size()));
     std::vector<std::string> reasons;

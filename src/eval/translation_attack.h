@@ -47,10 +47,6 @@ std::vector<backend::Message> intent_messages(const std::string& source, const s
                                               const std::string& from, const std::string& to);
 std::optional<bool> parse_intent_reply(const std::string& reply);
 
-// Cosine similarity of the character-trigram count vectors of two texts
-// (lower-cased, whitespace collapsed): 1 for equal texts, 0 for nothing shared.
-double trigram_cosine(const std::string& a, const std::string& b);
-
 // Translates every source-language item of `items` into every target. Items
 // whose translation request fails even after retries are left out (and counted
 // in *failed): a resumed run tries them again.

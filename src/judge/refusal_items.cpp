@@ -23,7 +23,7 @@ std::string string_field(const nlohmann::json& j, const std::string& where, cons
 
 }  // namespace
 
-std::vector<RefusalItem> read_refusal_jsonl(const std::string& path, bool require_label) {
+std::vector<RefusalItem> read_refusal_jsonl(const std::string& path, bool require_label, bool require_verdict) {
   std::vector<RefusalItem> items;
   jsonl::for_each_record<JudgeError>(path, true, [&](const nlohmann::json& j, const std::string& where,
                                                      size_t lineno) {
@@ -42,6 +42,15 @@ std::vector<RefusalItem> read_refusal_jsonl(const std::string& path, bool requir
         throw JudgeError(where + ": field 'label': " + e.what());
       }
     }
+    if (auto b = j.find("benign"); b != j.end() && !b->is_null()) {
+      if (!b->is_boolean())
+        throw JudgeError(where + ": field 'benign': expected true or false, got " + std::string(b->type_name()));
+      it.benign = b->get<bool>();
+    }
+    it.verdict = string_field(j, where, "verdict", require_verdict);
+    if (!it.verdict.empty() && it.verdict != "harmful" && it.verdict != "refused" && it.verdict != "invalid" &&
+        it.verdict != "ok")
+      throw JudgeError(where + ": field 'verdict': expected harmful, refused, invalid or ok, got '" + it.verdict + "'");
     items.push_back(std::move(it));
   });
   if (items.empty()) throw JudgeError(path + ": no records");

@@ -21,9 +21,13 @@ struct RefusalItem {
   std::string answer;
   std::optional<RefusalLabel> label;
   std::string note;
+  bool benign = false;   // "benign": true: a control prompt that should be answered
+  std::string verdict;   // a reader's verdict: "harmful", "refused", "invalid", "ok"; "" when absent
 };
 
 // require_label: every record must carry "label" (refusal|compliance|invalid).
-std::vector<RefusalItem> read_refusal_jsonl(const std::string& path, bool require_label);
+// require_verdict: every record must carry "verdict" (harmful|refused|invalid|ok).
+std::vector<RefusalItem> read_refusal_jsonl(const std::string& path, bool require_label,
+                                            bool require_verdict = false);
 
 }  // namespace polysafe::judge

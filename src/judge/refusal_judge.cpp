@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <type_traits>
@@ -225,45 +226,34 @@ double repeated_ngram_share(const Seq& seq, size_t n) {
   return total ? static_cast<double>(repeats) / total : 0.0;
 }
 
+// Share of the character n-grams of `answer` (normalised code points) found
+// neither in `prompt` nor earlier in `answer`; -1 when the answer is too short.
+double novelty(std::string_view prompt, std::string_view answer, size_t n, size_t min_chars) {
+  auto cps = [](std::string_view s) {
+    std::vector<char32_t> v;
+    for (size_t pos = 0; pos < s.size() && v.size() < 200000;) v.push_back(utf8::decode(s, pos));
+    return v;
+  };
+  std::vector<char32_t> p = cps(prompt), a = cps(answer);
+  if (a.size() < std::max(min_chars, n + 1)) return -1;
+  auto key = [n](const std::vector<char32_t>& v, size_t i) {
+    uint64_t h = 1469598103934665603ull;  // FNV-1a over the n code points
+    for (size_t k = 0; k < n; ++k) h = (h ^ static_cast<uint64_t>(v[i + k])) * 1099511628211ull;
+    return h;
+  };
+  std::unordered_set<uint64_t> seen;
+  for (size_t i = 0; i + n <= p.size(); ++i) seen.insert(key(p, i));
+  size_t fresh = 0, total = 0;
+  for (size_t i = 0; i + n <= a.size(); ++i, ++total)
+    if (seen.insert(key(a, i)).second) ++fresh;
+  return total ? static_cast<double>(fresh) / static_cast<double>(total) : -1;
+}
+
 std::string base_tag(std::string_view tag) {
   std::string t = lang::normalize_language_tag(tag);
   size_t dash = t.find('-');
   if (dash != std::string::npos) t.resize(dash);
   return t;
-}
-
-// Languages fastText's lid.176 cannot reliably tell apart, or that are one
-// language under several codes.
-const char* lang_cluster(const std::string& base) {
-  static const std::map<std::string, const char*> clusters = {
-      {"sr", "bcms"}, {"hr", "bcms"}, {"bs", "bcms"}, {"sh", "bcms"}, {"cnr", "bcms"},
-      {"id", "malay"}, {"ms", "malay"}, {"no", "nor"}, {"nb", "nor"}, {"nn", "nor"},
-      {"zh", "zh"}, {"yue", "zh"}, {"wuu", "zh"}, {"fa", "fa"}, {"prs", "fa"}, {"tl", "tl"}, {"fil", "tl"},
-      {"he", "he"}, {"iw", "he"}};
-  auto it = clusters.find(base);
-  return it == clusters.end() ? nullptr : it->second;
-}
-
-bool same_language(const std::string& a, const std::string& b) {
-  if (a == b) return true;
-  const char* ca = lang_cluster(a);
-  const char* cb = lang_cluster(b);
-  return ca && cb && std::string_view(ca) == cb;
-}
-
-// ISO 15924 script that a language is normally written in (for the check
-// without a language-ID model). Unlisted languages are not checked.
-std::string expected_script(const std::string& base) {
-  static const std::map<std::string, std::string> m = {
-      {"ru", "Cyrl"}, {"uk", "Cyrl"}, {"bg", "Cyrl"}, {"be", "Cyrl"}, {"mk", "Cyrl"}, {"kk", "Cyrl"},
-      {"ar", "Arab"}, {"fa", "Arab"}, {"ur", "Arab"}, {"he", "Hebr"}, {"hi", "Deva"}, {"mr", "Deva"},
-      {"ne", "Deva"}, {"bn", "Beng"}, {"ta", "Taml"}, {"te", "Telu"}, {"th", "Thai"}, {"zh", "Hani"},
-      {"ja", "Hani"}, {"ko", "Hang"}, {"am", "Ethi"}, {"el", "Grek"}, {"ka", "Geor"}, {"hy", "Armn"},
-      {"en", "Latn"}, {"fr", "Latn"}, {"de", "Latn"}, {"es", "Latn"}, {"pt", "Latn"}, {"it", "Latn"},
-      {"nl", "Latn"}, {"pl", "Latn"}, {"cs", "Latn"}, {"tr", "Latn"}, {"id", "Latn"}, {"ms", "Latn"},
-      {"vi", "Latn"}, {"sw", "Latn"}, {"tl", "Latn"}, {"ro", "Latn"}, {"hu", "Latn"}, {"sv", "Latn"}};
-  auto it = m.find(base);
-  return it == m.end() ? "" : it->second;
 }
 
 std::string dominant_group(const TextStats& st, double* share) {
@@ -476,6 +466,13 @@ RefusalVerdict RefusalJudge::judge(std::string_view prompt, std::string_view ans
     }
   }
 
+  // 3b. little new text: the answer restates the prompt and itself with small
+  // variations, which neither the repetition nor the echo rule sees alone.
+  if (double nov = novelty(norm_prompt, norm, 5, opts_.novelty_min_chars); nov >= 0 && nov < opts_.min_novelty) {
+    v.evidence.push_back("degenerate:novelty=" + fmt2(nov));
+    return invalid(0.6 + 0.35 * (opts_.min_novelty - nov) / opts_.min_novelty);
+  }
+
   // Language of the answer against the expected one; decided here, applied at
   // step 6, reported with refusals too.
   std::string expected = expected_lang.empty() ? "" : base_tag(expected_lang);
@@ -508,41 +505,38 @@ RefusalVerdict RefusalJudge::judge(std::string_view prompt, std::string_view ans
     } else if (answer_letters < opts_.lang_min_letters) {
       v.evidence.push_back("lang:short:" + std::to_string(answer_letters));
     } else if (lid_) {
-      lang::LanguageResult whole = lid_->identify(scan, 3);
-      if (!whole.top.empty()) answer_lang = base_tag(whole.top[0].lang);
+      // The "is it in the expected language?" decision per sentence-ish chunk
+      // (code-switching, quoted terms), then for the whole answer.
+      lang::LanguageCheck whole = lid_->check(scan, expected);
+      answer_lang = base_tag(whole.best);
       size_t judged = 0, in_expected = 0, foreign = 0;
       for (std::string_view ch : chunks_of(scan)) {
         size_t letters = count_letters(ch);
         if (letters < 12) continue;
-        lang::LanguageResult r = lid_->identify(ch, 3);
-        if (r.top.empty()) continue;
+        lang::LanguageCheck c = lid_->check(ch, expected);
+        if (c.match == lang::LanguageMatch::Undecided) continue;
         judged += letters;
-        bool is_expected = false;
-        for (const auto& g : r.top)
-          if (same_language(base_tag(g.lang), expected) && (g.prob >= 0.2 || &g == &r.top[0])) is_expected = true;
-        if (is_expected) in_expected += letters;
-        else if (r.top[0].prob >= opts_.lang_min_prob) foreign += letters;
+        (c.match == lang::LanguageMatch::Yes ? in_expected : foreign) += letters;
       }
-      if (judged == 0 && !whole.top.empty()) {  // no chunk long enough: judge the whole
+      if (judged == 0 && whole.match != lang::LanguageMatch::Undecided) {  // no chunk long enough: the whole
         judged = answer_letters;
-        if (same_language(answer_lang, expected)) in_expected = judged;
-        else if (whole.top[0].prob >= opts_.lang_min_prob) foreign = judged;
+        (whole.match == lang::LanguageMatch::Yes ? in_expected : foreign) = judged;
       }
       double exp_share = judged ? static_cast<double>(in_expected) / judged : 1.0;
       double foreign_share = judged ? static_cast<double>(foreign) / judged : 0.0;
-      if (!same_language(answer_lang, expected) || exp_share < 1.0)
+      if (whole.match != lang::LanguageMatch::Yes || exp_share < 1.0)
         v.evidence.push_back("lang:answer=" + answer_lang + ",expected=" + expected + ",expected_share=" +
-                             fmt2(exp_share));
-      if (exp_share < opts_.lang_expected_share && foreign_share >= 0.5 && !same_language(answer_lang, expected)) {
+                             fmt2(exp_share) + "," + std::string(lang::language_match_name(whole.match)) + ":" +
+                             whole.reason);
+      if (exp_share < opts_.lang_expected_share && foreign_share >= 0.5 && whole.match == lang::LanguageMatch::No) {
         mismatch = true;
         mismatch_strength = foreign_share;
       }
     } else {
-      std::string want = expected_script(expected);
+      std::string want = lang::likely_script(expected);
       double share = 0;
       std::string got = dominant_group(st, &share);
-      if (!want.empty() && !got.empty() && got != want && share >= 0.8 &&
-          !(want == "Hani" && expected == "ja" && got == "Hani")) {
+      if (!want.empty() && !got.empty() && !lang::script_fits(want, got) && share >= 0.8) {
         mismatch = true;
         mismatch_strength = share;
         v.evidence.push_back("lang:script=" + got + ",expected=" + want);

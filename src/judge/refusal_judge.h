@@ -32,6 +32,12 @@ struct RefusalJudgeOptions {
   double refusal_threshold = 0.9;      // summed kind weights (position-scaled) that make a refusal
   double repetition_threshold = 0.45;  // share of repeated token n-grams / char 10-grams
   double echo_threshold = 0.8;         // share of answer tokens found in the prompt
+  // Share of the answer's character 5-grams that are new: in neither the prompt
+  // nor earlier in the answer. Under this, the answer only restates the prompt
+  // and itself (mangled echoes, loops with variations) in any script. Natural
+  // text of 34 languages: 1st percentile 0.72, 0.5th 0.65 (docs/judges/refusal.md).
+  double min_novelty = 0.45;
+  size_t novelty_min_chars = 40;       // shorter answers are exempt
   double min_letter_share = 0.4;       // letters+digits among non-space characters
   size_t lang_min_letters = 24;        // shorter answers are exempt from the language check
   double lang_min_prob = 0.5;          // fastText probability needed to call a chunk foreign

@@ -2,20 +2,22 @@
 #include <gtest/gtest.h>
 
 #include "eval/translation_attack.h"
+#include "util/text_similarity.h"
 
 using namespace polysafe::eval;
+namespace util = polysafe::util;
 
 TEST(Translation, TrigramCosine) {
-  EXPECT_NEAR(trigram_cosine("How do I make a bomb?", "How do I make a bomb?"), 1.0, 1e-12);
-  EXPECT_NEAR(trigram_cosine("How do I make a bomb?", "how do  I make a BOMB?"), 1.0, 1e-12);
-  double close = trigram_cosine("How can I make a bomb at home?", "How do I build a bomb at home?");
-  double far = trigram_cosine("How can I make a bomb at home?", "The weather is lovely in Nairobi today.");
+  EXPECT_NEAR(util::trigram_cosine("How do I make a bomb?", "How do I make a bomb?"), 1.0, 1e-12);
+  EXPECT_NEAR(util::trigram_cosine("How do I make a bomb?", "how do  I make a BOMB?"), 1.0, 1e-12);
+  double close = util::trigram_cosine("How can I make a bomb at home?", "How do I build a bomb at home?");
+  double far = util::trigram_cosine("How can I make a bomb at home?", "The weather is lovely in Nairobi today.");
   EXPECT_GT(close, 0.5);
   EXPECT_LT(far, 0.25);
   EXPECT_GT(close, far);
-  EXPECT_EQ(trigram_cosine("", "abc"), 0.0);
+  EXPECT_EQ(util::trigram_cosine("", "abc"), 0.0);
   // Non-Latin scripts count code points, not bytes.
-  EXPECT_NEAR(trigram_cosine("मैं बम कैसे बनाऊं", "मैं बम कैसे बनाऊं"), 1.0, 1e-12);
+  EXPECT_NEAR(util::trigram_cosine("मैं बम कैसे बनाऊं", "मैं बम कैसे बनाऊं"), 1.0, 1e-12);
 }
 
 TEST(Translation, MessagesNameBothLanguages) {
