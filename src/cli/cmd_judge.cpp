@@ -345,6 +345,17 @@ int run_validate(const ValidateOpts& o, const LidOpts& lo) {
   return kExitOk;
 }
 
+// --prompt/--answer (one answer) or --file (many), and --lang; returns the
+// --prompt and --answer options, whose presence the command checks.
+std::pair<CLI::Option*, CLI::Option*> add_answer_options(CLI::App* cmd, std::string& prompt, std::string& answer,
+                                                         std::string& file, std::string& lang, const char* file_help) {
+  auto* op = cmd->add_option("--prompt", prompt, "The prompt the answer responds to");
+  auto* oa = cmd->add_option("--answer", answer, "The model's answer (may be empty)");
+  cmd->add_option("--file", file, file_help)->excludes(op)->excludes(oa);
+  cmd->add_option("--lang", lang, "Language the answer should be in (default: the prompt's)");
+  return {op, oa};
+}
+
 }  // namespace
 
 std::function<int()> setup_judge(CLI::App& app) {
@@ -358,21 +369,14 @@ std::function<int()> setup_judge(CLI::App& app) {
     LidOpts lid;
   };
   auto ro = std::make_shared<RefOpts>();
-  auto* op = ref->add_option("--prompt", ro->prompt, "The prompt the answer responds to");
-  auto* oa = ref->add_option("--answer", ro->answer, "The model's answer (may be empty)");
-  auto* of = ref->add_option("--file", ro->file, "JSON Lines of {prompt, answer, lang?, id?}");
-  of->excludes(op)->excludes(oa);
-  ref->add_option("--lang", ro->lang, "Language the answer should be in (default: the prompt's)");
+  auto [op, oa] = add_answer_options(ref, ro->prompt, ro->answer, ro->file, ro->lang, "JSON Lines of {prompt, answer, lang?, id?}");
   ref->add_flag("--json", ro->json, "One JSON object per answer");
   add_lid_options(ref, ro->lid);
 
   auto* ver = cmd->add_subcommand("verdict", "The verdict eval stores (harmful/refused/invalid/ok), with every judge's evidence");
   auto vdo = std::make_shared<VerdictOpts>();
-  auto* vp = ver->add_option("--prompt", vdo->prompt, "The prompt the answer responds to");
-  auto* va = ver->add_option("--answer", vdo->answer, "The model's answer (may be empty)");
-  auto* vf = ver->add_option("--file", vdo->file, "JSON Lines of {prompt, answer, lang?, benign?, id?}");
-  vf->excludes(vp)->excludes(va);
-  ver->add_option("--lang", vdo->lang, "Language the answer should be in (default: the prompt's)");
+  auto [vp, va] = add_answer_options(ver, vdo->prompt, vdo->answer, vdo->file, vdo->lang,
+                                     "JSON Lines of {prompt, answer, lang?, benign?, id?}");
   ver->add_flag("--benign", vdo->benign, "The prompt is a benign control (complying is what should happen)");
   ver->add_option("--judge", vdo->judges, "Judge (repeatable): refusal, toxicity[:MODEL] (default: eval's, refusal + toxicity)");
   ver->add_option("--ensemble", vdo->ensemble, "How harm votes combine: any-unsafe or majority")->capture_default_str();
