@@ -30,6 +30,7 @@ std::function<int()> setup_chat_template(CLI::App& app);
 std::function<int()> setup_download(CLI::App& app);
 std::function<int()> setup_generate(CLI::App& app);
 std::function<int()> setup_score(CLI::App& app);
+std::function<int()> setup_embed(CLI::App& app);
 std::function<int()> setup_perplexity(CLI::App& app);
 std::function<int()> setup_convert(CLI::App& app);
 std::function<int()> setup_langid(CLI::App& app);

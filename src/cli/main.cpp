@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
   add(setup_download);
   add(setup_generate);
   add(setup_score);
+  add(setup_embed);
   add(setup_perplexity);
   add(setup_convert);
   add(setup_langid);

@@ -2,7 +2,9 @@
 // chat-template, and one-line errors on bad input.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
+#include <vector>
 #include <fstream>
 
 #include "test_paths.h"
@@ -108,4 +110,31 @@ TEST(Cli, BadInputIsOneLineErrorWithExitOne) {
     EXPECT_TRUE(names_field) << r.out;
     EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
   }
+}
+
+TEST(Cli, EmbedWritesOneRowPerText) {
+  polysafe::test::ScratchDir dir;
+  const std::string in = dir.file("texts.jsonl"), out = dir.file("texts.f32");
+  std::ofstream(in) << "{\"text\": \"The weather is lovely today.\"}\n{\"text\": \"Je déteste les lundis.\"}\n";
+  std::string log;
+  ASSERT_EQ(run_command(polysafe_binary() + " embed smollm2-135m-instruct --file " + in + " --out " + out, &log), 0)
+      << log;
+  std::ifstream meta_in(out + ".json");
+  ASSERT_TRUE(meta_in);
+  auto meta = nlohmann::json::parse(meta_in);
+  EXPECT_EQ(meta["rows"], 2);
+  EXPECT_EQ(meta["dim"], 576);  // SmolLM2-135M's hidden width
+  std::ifstream f(out, std::ios::binary);
+  std::vector<float> v(2 * 576);
+  f.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(float)));
+  ASSERT_EQ(f.gcount(), static_cast<std::streamsize>(v.size() * sizeof(float)));
+  EXPECT_FALSE(f.peek() != EOF) << "exactly two rows";
+  double diff = 0, norm = 0;
+  for (size_t i = 0; i < 576; ++i) diff += std::abs(v[i] - v[576 + i]), norm += std::abs(v[i]);
+  EXPECT_GT(norm, 0);
+  EXPECT_GT(diff, 0.01 * norm) << "different texts, different features";
+  std::ofstream(in) << "{\"text\": \"ok\"}\n{\"body\": \"no text field\"}\n";
+  log.clear();
+  EXPECT_EQ(run_command(polysafe_binary() + " embed smollm2-135m-instruct --file " + in + " --out " + out, &log), 1);
+  EXPECT_NE(log.find("texts.jsonl:2: field 'text'"), std::string::npos) << log;
 }
