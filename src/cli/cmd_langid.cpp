@@ -43,15 +43,17 @@ void print_human(const lang::LanguageResult& r) {
             << "% of letters)\n";
 }
 
-// The text of one JSON Lines record: a JSON string, or an object's string field.
-std::string record_text(const std::string& line, const std::string& where, const std::string& field) {
+// The text of one JSON Lines record: a JSON string (when a bare string is
+// allowed), or an object's string field.
+std::string record_text(const std::string& line, const std::string& where, const std::string& field,
+                        bool bare_string = true) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(line);
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(where + ": not JSON (" + std::string(e.what()) + ")");
   }
-  if (j.is_string()) return j.get<std::string>();
+  if (j.is_string() && bare_string) return j.get<std::string>();
   if (!j.is_object()) throw FormatError(where + ": expected an object with field '" + field + "'");
   auto it = j.find(field);
   if (it == j.end()) throw FormatError(where + ": field '" + field + "': missing");
@@ -124,7 +126,7 @@ std::function<int()> setup_langid(CLI::App& app) {
       std::string t = record_text(line, where, o->field);
       auto r = lid.identify(t, o->k);
       std::string expected = o->expect;
-      if (!o->expect_field.empty()) expected = record_text(line, where, o->expect_field);
+      if (!o->expect_field.empty()) expected = record_text(line, where, o->expect_field, false);
       if (o->json) {
         auto j = to_json(r);
         j["line"] = lineno;

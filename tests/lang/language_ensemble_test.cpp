@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <sstream>
 #include <map>
 #include <string>
 #include <tuple>
@@ -221,6 +222,36 @@ TEST(LidMethod, NamesRoundTrip) {
   for (LidMethod m : {LidMethod::FastText, LidMethod::Cld2, LidMethod::Ensemble})
     EXPECT_EQ(parse_lid_method(lid_method_name(m)), m);
   EXPECT_THROW(parse_lid_method("glotlid"), std::exception);
+}
+
+}  // namespace
+}  // namespace polysafe::lang
+
+namespace polysafe::lang {
+namespace {
+
+TEST(LangidCli, ExpectedLanguagePerRecord) {
+  test::ScratchDir dir;
+  const std::string f = dir.file("answers.jsonl");
+  std::ofstream(f) << R"({"text": "Kifaa kilikuwa kimefungwa kwenye mfuko vibofu.", "lang": "sw"})" << "\n"
+                   << R"({"text": "Das ist eine ganz normale deutsche Antwort.", "lang": "fr"})" << "\n";
+  std::string out;
+  ASSERT_EQ(test::run_command(test::polysafe_binary() + " langid --file " + f + " --expect-field lang --json", &out,
+                              false),
+            0)
+      << out;
+  std::istringstream lines(out);
+  std::string a, b;
+  std::getline(lines, a);
+  std::getline(lines, b);
+  EXPECT_EQ(nlohmann::json::parse(a)["check"]["match"], "yes");
+  EXPECT_EQ(nlohmann::json::parse(b)["check"]["match"], "no");
+  // A bare string has no expected language to give.
+  std::ofstream(f) << R"({"text": "Hallo Welt, wie geht es dir heute?", "lang": "de"})" << "\n"
+                   << R"("Hallo Welt, wie geht es dir heute?")" << "\n";
+  out.clear();
+  EXPECT_EQ(test::run_command(test::polysafe_binary() + " langid --file " + f + " --expect-field lang", &out), 1);
+  EXPECT_NE(out.find("answers.jsonl:2"), std::string::npos) << out;
 }
 
 }  // namespace
