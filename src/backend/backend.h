@@ -83,6 +83,14 @@ class Backend {
   // lets Ctrl-C end a run cleanly: unsent requests then get no callback.
   virtual void generate(const std::vector<Request>& requests, const ResponseCallback& on_done,
                         const std::function<bool()>& should_stop = {}) = 0;
+  // Mean-pooled hidden states, one row per text, at `point` ("final-norm" or
+  // "ffn-input"): the features of hidden-state judges. Only a backend that
+  // runs the model here can; the others throw BackendError naming themselves.
+  virtual std::vector<std::vector<float>> embed(const std::vector<std::string>& texts, const std::string& point) {
+    (void)texts;
+    (void)point;
+    throw BackendError("backend '" + spec() + "' cannot embed texts: hidden-state features need a local model");
+  }
 };
 
 // Deterministic cache key: sha256 hex of the canonical JSON of

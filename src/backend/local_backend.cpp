@@ -8,6 +8,8 @@
 #include "engine/dtype.h"
 #include "engine/generator.h"
 #include "engine/model.h"
+#include "engine/scorer.h"
+#include "util/utf8.h"
 
 namespace polysafe::backend {
 
@@ -58,6 +60,21 @@ LocalBackend::~LocalBackend() = default;
 
 std::string LocalBackend::spec() const { return "local:" + name_; }
 std::string LocalBackend::fingerprint() const { return fingerprint_; }
+
+std::vector<std::vector<float>> LocalBackend::embed(const std::vector<std::string>& texts, const std::string& point) {
+  if (point != "final-norm" && point != "ffn-input")
+    throw BackendError("embed: unknown hidden point '" + point + "' (known: final-norm, ffn-input)");
+  // Answers are untrusted bytes: ill-formed UTF-8 becomes U+FFFD and an empty
+  // answer one space, so every answer gets a row.
+  std::vector<std::string> clean;
+  clean.reserve(texts.size());
+  for (const auto& t : texts) {
+    std::string c = utf8::first_invalid(t) ? utf8::from_codepoints(utf8::to_codepoints(t)) : t;
+    clean.push_back(c.empty() ? " " : std::move(c));
+  }
+  engine::Scorer scorer(*model_, opts_.max_batch);
+  return scorer.embed(clean, point == "ffn-input" ? engine::HiddenPoint::FfnInput : engine::HiddenPoint::FinalNorm);
+}
 
 void LocalBackend::set_logits_hook(engine::LogitsHook hook, const std::string& tag) {
   hook_ = std::move(hook);

@@ -29,6 +29,7 @@ class LocalBackend : public Backend {
   std::string fingerprint() const override;  // spec + weights file size/mtime + dtype
   void generate(const std::vector<Request>& requests, const ResponseCallback& on_done,
                 const std::function<bool()>& should_stop = {}) override;
+  std::vector<std::vector<float>> embed(const std::vector<std::string>& texts, const std::string& point) override;
 
   const engine::Model& model() const { return *model_; }
 

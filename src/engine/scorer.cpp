@@ -139,19 +139,41 @@ PerplexityResult Scorer::perplexity(const std::string& text, int64_t window, int
 }
 
 std::vector<float> Scorer::embed(const std::string& text, HiddenPoint point) const {
-  if (text.empty()) throw UsageError("embed: text is empty");
-  auto ids = model_.tokenizer().encode(text, /*add_special=*/true);
+  return embed(std::vector<std::string>{text}, point).front();
+}
+
+std::vector<std::vector<float>> Scorer::embed(const std::vector<std::string>& texts, HiddenPoint point) const {
+  const int64_t H = model_.config().hidden;
+  std::vector<std::vector<int32_t>> ids(texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    if (texts[i].empty()) throw UsageError("embed: text " + std::to_string(i + 1) + " is empty");
+    ids[i] = model_.tokenizer().encode(texts[i], /*add_special=*/true);
+  }
+  // Batches of similar length waste little on padding; rows go back in input order.
+  std::vector<size_t> order(texts.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ids[a].size() < ids[b].size(); });
+  std::vector<std::vector<float>> rows(texts.size());
   ForwardOptions fo;
   fo.hidden = true;
   fo.logits = false;
-  auto out = model_.forward({ids}, fo).front();
-  const auto& h = point == HiddenPoint::FinalNorm ? out.final_hidden : out.ffn_input;
-  const int64_t H = model_.config().hidden;
-  std::vector<float> mean(size_t(H), 0.0f);
-  for (int64_t t = 0; t < out.n_positions; ++t)
-    for (int64_t j = 0; j < H; ++j) mean[size_t(j)] += h[size_t(t * H + j)];
-  for (auto& v : mean) v /= float(out.n_positions);
-  return mean;
+  const size_t step = size_t(std::max(1, max_batch_));
+  for (size_t b = 0; b < order.size(); b += step) {
+    const size_t e = std::min(order.size(), b + step);
+    std::vector<std::vector<int32_t>> seqs;
+    for (size_t k = b; k < e; ++k) seqs.push_back(ids[order[k]]);
+    auto outs = model_.forward(seqs, fo);
+    for (size_t k = b; k < e; ++k) {
+      const auto& out = outs[k - b];
+      const auto& h = point == HiddenPoint::FinalNorm ? out.final_hidden : out.ffn_input;
+      std::vector<float> mean(size_t(H), 0.0f);
+      for (int64_t t = 0; t < out.n_positions; ++t)
+        for (int64_t j = 0; j < H; ++j) mean[size_t(j)] += h[size_t(t * H + j)];
+      for (auto& v : mean) v /= float(out.n_positions);
+      rows[order[k]] = std::move(mean);
+    }
+  }
+  return rows;
 }
 
 }  // namespace polysafe::engine

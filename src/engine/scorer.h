@@ -50,6 +50,9 @@ class Scorer {
 
   // Mean over the text's tokens (BOS included when the model adds one) of a hidden state.
   std::vector<float> embed(const std::string& text, HiddenPoint point = HiddenPoint::FinalNorm) const;
+  // The same for many texts, up to max_batch per forward pass (rows in order).
+  std::vector<std::vector<float>> embed(const std::vector<std::string>& texts,
+                                        HiddenPoint point = HiddenPoint::FinalNorm) const;
 
  private:
   const Model& model_;

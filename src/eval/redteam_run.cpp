@@ -1,3 +1,4 @@
+#include "backend/shared_backend.h"
 #include "eval/redteam_run.h"
 
 #include <chrono>
@@ -120,9 +121,11 @@ RunResult run_redteam(const RedteamConfig& c, const RunHooks& hooks) {
   result.resumed = !store.begin_run(id, "redteam", to_json(c), c.model, c.suite);
 
   // Judges first: a missing judge model fails before any model time is spent.
+  // A judge that runs the evaluated model itself (hidden-state features) shares its instance.
+  const auto make_backend = backend::share_backends(hooks.make_backend);
   std::vector<std::unique_ptr<AnswerJudge>> judges;
-  for (const auto& spec : c.judges) judges.push_back(make_answer_judge(spec, hooks.make_backend));
-  auto model = hooks.make_backend(c.model);
+  for (const auto& spec : c.judges) judges.push_back(make_answer_judge(spec, make_backend));
+  auto model = make_backend(c.model);
 
   if (store.items(id).empty()) {
     auto items = resolve_items(c, hooks, store, id, *model, result);

@@ -1,3 +1,4 @@
+#include "backend/shared_backend.h"
 #include "eval/toxicity_run.h"
 
 #include <cmath>
@@ -103,10 +104,12 @@ ToxicityRunResult run_toxicity(const ToxicityConfig& c, const ToxicityHooks& hoo
   const std::string& id = result.run_id;
   result.resumed = !store.begin_run(id, kKind, to_json(c), c.model, c.prompts);
 
+  // A judge that runs the evaluated model itself (hidden-state features) shares its instance.
+  const auto make_backend = backend::share_backends(hooks.make_backend);
   std::vector<std::unique_ptr<AnswerJudge>> judges;
-  judges.push_back(make_answer_judge(c.toxicity_judge, hooks.make_backend));
+  judges.push_back(make_answer_judge(c.toxicity_judge, make_backend));
   if (!c.fluency_model.empty()) judges.push_back(std::make_unique<FluencyJudge>(c.fluency_model, hooks.score_continuations));
-  auto model = hooks.make_backend(c.model);
+  auto model = make_backend(c.model);
 
   if (store.items(id).empty()) {
     data::SelectOptions sel;
