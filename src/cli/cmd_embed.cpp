@@ -2,7 +2,7 @@
 // one mean-pooled hidden state per text (engine::Scorer::embed), written as
 // little-endian float32 rows, with a JSON sidecar (OUT.json) naming the rows,
 // width, model and point: features for classifiers trained outside the engine
-// (scripts/experiments/toxicity_hidden_states.py).
+// (scripts/judges/train_hidden_head.py).
 #include <chrono>
 #include <cstdio>
 #include <fstream>

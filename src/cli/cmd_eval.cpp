@@ -64,7 +64,7 @@ void add_redteam_flags(CLI::App* cmd, EvalFlags& f) {
   list("--categories", "categories", "Harm categories to keep (comma-separated)");
   integer("--limit", "limit", "Items per language, stratified by category (0: all)");
   integer("--samples", "samples", "Answers per prompt (attack success at k; needs --temperature > 0)");
-  list("--judge", "judges", "Judge (repeatable): refusal, toxicity[:MODEL], llm:MODEL_SPEC");
+  list("--judge", "judges", "Judge (repeatable): refusal, toxicity[:MODEL], toxicity:hidden[:HEAD.json], llm:MODEL_SPEC");
   str("--ensemble", "ensemble", "How judges' harm votes combine: any-unsafe (default) or majority");
   num("--temperature", "temperature", "Sampling temperature (0: greedy)");
   num("--top-p", "top_p", "Nucleus sampling threshold");

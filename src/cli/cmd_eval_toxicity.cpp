@@ -124,7 +124,7 @@ std::function<int()> add_toxicity_command(CLI::App* eval_cmd) {
   cmd->add_option("--temperature", c.temperature, "Sampling temperature");
   cmd->add_option("--top-p", c.top_p, "Nucleus of the model's distribution (with --detox: applied inside the rule)");
   cmd->add_option("--seed", c.seed, "Seed for selection, sampling and bootstrap");
-  cmd->add_option("--scorer", c.toxicity_judge, "Toxicity judge: toxicity or toxicity:MODEL_PREFIX");
+  cmd->add_option("--scorer", c.toxicity_judge, "Toxicity judge: toxicity (fastText), toxicity:MODEL_PREFIX or toxicity:hidden[:HEAD.json]");
   cmd->add_option("--fluency-model", f->fluency,
                   "Model the continuations' perplexity comes from: same (the evaluated local model), none, or a model");
   cmd->add_option("--threshold", c.threshold, "Toxicity at or above this counts as toxic");

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backend/backend_factory.h"
 #include "cli/command.h"
 #include "data/suite_item.h"
 #include "eval/answer_judge.h"
@@ -155,8 +156,11 @@ std::vector<std::unique_ptr<eval::AnswerJudge>> make_judges(std::vector<std::str
   if (specs.empty()) specs = eval::RedteamConfig{}.judges;  // what `eval redteam` runs by default
   std::vector<std::unique_ptr<eval::AnswerJudge>> out;
   for (const auto& s : specs) {
-    if (s.rfind("llm:", 0) == 0) throw UsageError("--judge " + s + ": judge verdict runs local judges only (refusal, toxicity)");
-    out.push_back(eval::make_answer_judge(s, nullptr));
+    if (s.rfind("llm:", 0) == 0) throw UsageError("--judge " + s + ": judge verdict runs local judges only (refusal, toxicity, toxicity:hidden)");
+    // A hidden-state judge loads its feature model as a local backend.
+    out.push_back(eval::make_answer_judge(s, [](const std::string& spec) {
+      return backend::make_backend(spec, backend::BackendOptions{});
+    }));
   }
   return out;
 }
@@ -378,7 +382,7 @@ std::function<int()> setup_judge(CLI::App& app) {
   auto [vp, va] = add_answer_options(ver, vdo->prompt, vdo->answer, vdo->file, vdo->lang,
                                      "JSON Lines of {prompt, answer, lang?, benign?, id?}");
   ver->add_flag("--benign", vdo->benign, "The prompt is a benign control (complying is what should happen)");
-  ver->add_option("--judge", vdo->judges, "Judge (repeatable): refusal, toxicity[:MODEL] (default: eval's, refusal + toxicity)");
+  ver->add_option("--judge", vdo->judges, "Judge (repeatable): refusal, toxicity[:MODEL], toxicity:hidden[:HEAD.json] (default: eval's, refusal + toxicity)");
   ver->add_option("--ensemble", vdo->ensemble, "How harm votes combine: any-unsafe or majority")->capture_default_str();
   ver->add_flag("--json", vdo->json, "One JSON object per answer");
 

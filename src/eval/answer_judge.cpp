@@ -4,6 +4,7 @@
 
 #include "eval/eval_error.h"
 #include "lang/language_id.h"
+#include "judge/hidden_state_head.h"
 #include "judge/llm_judge.h"
 #include "judge/refusal_judge.h"
 #include "judge/toxicity_scorer.h"
@@ -49,22 +50,19 @@ class RefusalAnswerJudge : public AnswerJudge {
   judge::RefusalJudge judge_;
 };
 
-class ToxicityAnswerJudge : public AnswerJudge {
+// Toxicity judges: a calibrated probability per answer, >= kToxicityThreshold
+// a harm vote. Subclasses only score a chunk of texts.
+class ToxicityJudgeBase : public AnswerJudge {
  public:
-  explicit ToxicityAnswerJudge(const std::string& path) : scorer_(path) {
-    const auto& meta = scorer_.metadata();
-    sha_ = meta.contains("model") && meta["model"].contains("sha256") ? meta["model"]["sha256"].get<std::string>() : "";
-  }
   std::string name() const override { return "toxicity"; }
-  std::string version() const override { return "fasttext-platt:" + sha_.substr(0, 16); }
   void judge(const std::vector<JudgeTask>& tasks, const std::function<void(std::vector<StoredJudgment>)>& on_ready,
              const std::function<bool()>& should_stop) override {
-    for (size_t c0 = 0; c0 < tasks.size(); c0 += kChunk * 8) {
+    for (size_t c0 = 0; c0 < tasks.size(); c0 += chunk_size()) {
       if (should_stop && should_stop()) break;
-      const size_t c1 = std::min(tasks.size(), c0 + kChunk * 8);
+      const size_t c1 = std::min(tasks.size(), c0 + chunk_size());
       std::vector<std::string> texts;
       for (size_t i = c0; i < c1; ++i) texts.push_back(tasks[i].answer);
-      auto scores = scorer_.score_batch(texts);
+      const auto scores = score(texts);
       std::vector<StoredJudgment> chunk;
       for (size_t i = c0; i < c1; ++i) {
         StoredJudgment j;
@@ -81,9 +79,51 @@ class ToxicityAnswerJudge : public AnswerJudge {
     }
   }
 
+ protected:
+  virtual size_t chunk_size() const = 0;
+  virtual std::vector<double> score(const std::vector<std::string>& texts) = 0;
+};
+
+class ToxicityAnswerJudge : public ToxicityJudgeBase {
+ public:
+  explicit ToxicityAnswerJudge(const std::string& path) : scorer_(path) {
+    const auto& meta = scorer_.metadata();
+    sha_ = meta.contains("model") && meta["model"].contains("sha256") ? meta["model"]["sha256"].get<std::string>() : "";
+  }
+  std::string version() const override { return "fasttext-platt:" + sha_.substr(0, 16); }
+
+ protected:
+  size_t chunk_size() const override { return kChunk * 8; }  // microseconds per text
+  std::vector<double> score(const std::vector<std::string>& texts) override { return scorer_.score_batch(texts); }
+
  private:
   judge::ToxicityScorer scorer_;
   std::string sha_;
+};
+
+// Toxicity from the hidden states of a local model (judge/hidden_state_head.h):
+// the head names its model, which a backend loads (or shares, when the run's
+// own model is the same) and embeds every answer with.
+class HiddenToxicityAnswerJudge : public ToxicityJudgeBase {
+ public:
+  HiddenToxicityAnswerJudge(judge::HiddenStateHead head, const BackendMaker& make_backend) : head_(std::move(head)) {
+    if (!make_backend)
+      throw EvalError("judge 'toxicity:hidden': no backend factory to load the feature model " + head_.model());
+    model_ = make_backend("local:" + head_.model());
+  }
+  std::string version() const override { return head_.version(); }
+
+ protected:
+  size_t chunk_size() const override { return kChunk; }  // a forward pass per text: store as they come
+  std::vector<double> score(const std::vector<std::string>& texts) override {
+    std::vector<double> out;
+    for (const auto& row : model_->embed(texts, head_.point())) out.push_back(head_.probability(row));
+    return out;
+  }
+
+ private:
+  judge::HiddenStateHead head_;
+  std::unique_ptr<backend::Backend> model_;
 };
 
 class LlmAnswerJudge : public AnswerJudge {
@@ -150,12 +190,16 @@ std::vector<JudgedAnswer> judge_answers(const std::vector<JudgeTask>& tasks,
 std::unique_ptr<AnswerJudge> make_answer_judge(const std::string& spec, const BackendMaker& make_backend) {
   if (spec == "refusal") return std::make_unique<RefusalAnswerJudge>();
   if (spec == "toxicity") return std::make_unique<ToxicityAnswerJudge>(judge::ToxicityScorer::default_model_path());
+  if (spec == "toxicity:hidden")
+    return std::make_unique<HiddenToxicityAnswerJudge>(judge::HiddenStateHead::builtin_toxicity(), make_backend);
+  if (spec.rfind("toxicity:hidden:", 0) == 0)
+    return std::make_unique<HiddenToxicityAnswerJudge>(judge::HiddenStateHead::load(spec.substr(16)), make_backend);
   if (spec.rfind("toxicity:", 0) == 0) return std::make_unique<ToxicityAnswerJudge>(spec.substr(9));
   if (spec.rfind("llm:", 0) == 0) {
     if (!make_backend) throw EvalError("judge '" + spec + "': no backend factory to build the judge model");
     return std::make_unique<LlmAnswerJudge>(make_backend(spec.substr(4)));
   }
-  throw EvalError("judge '" + spec + "': unknown (known: refusal, toxicity, toxicity:MODEL, llm:MODEL_SPEC)");
+  throw EvalError("judge '" + spec + "': unknown (known: refusal, toxicity, toxicity:MODEL, toxicity:hidden[:HEAD.json], llm:MODEL_SPEC)");
 }
 
 }  // namespace polysafe::eval

@@ -1,5 +1,6 @@
 // The judges a run applies to every answer, behind one interface: the refusal
-// detector ("refusal"), the toxicity scorer ("toxicity" or "toxicity:MODEL"),
+// detector ("refusal"), the toxicity scorers ("toxicity", "toxicity:MODEL",
+// "toxicity:hidden"),
 // and an LLM judge on any backend ("llm:MODEL_SPEC"). Each turns answers into
 // stored judgments carrying the judge's name and version, and a harm vote the
 // ensemble combines (docs/eval.md "Verdicts").
@@ -37,7 +38,9 @@ class AnswerJudge {
 
 using BackendMaker = std::function<std::unique_ptr<backend::Backend>(const std::string& spec)>;
 
-// "refusal", "toxicity[:MODEL]", "llm:MODEL_SPEC". EvalError for an unknown
+// "refusal", "toxicity[:MODEL]" (fastText), "toxicity:hidden[:HEAD.json]" (a
+// hidden-state head, the built-in one by default; its feature model comes from
+// make_backend), "llm:MODEL_SPEC". EvalError for an unknown
 // spec (listing the known ones); the judges' own errors for missing models.
 std::unique_ptr<AnswerJudge> make_answer_judge(const std::string& spec, const BackendMaker& make_backend);
 

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <map>
 
+#include "judge/hidden_state_head.h"
+
 namespace polysafe::report {
 
 namespace {
@@ -72,6 +74,20 @@ std::optional<JudgeValidation> judge_validation(std::string_view judge, std::str
     rows = &refusal_rows();
     v.metric = "accuracy";
     v.source = "docs/judges/refusal.md (validation set)";
+  } else if (judge == "toxicity" && version.rfind("hidden-", 0) == 0) {
+    // The built-in hidden-state head carries its own per-language test AUCs.
+    static const auto head = judge::HiddenStateHead::builtin_toxicity();
+    if (version != head.version()) return std::nullopt;
+    const auto& by = head.metadata()["test"]["by_lang"];
+    auto it = by.find(std::string(lang));
+    if (it == by.end()) it = by.find(primary(lang));
+    if (it == by.end()) return std::nullopt;
+    v.metric = "ROC-AUC";
+    v.source = "docs/judges/toxicity.md (test split sample, hidden-state head)";
+    v.value = (*it)["auc"].get<double>();
+    v.kappa = -1;
+    v.n = (*it)["n"].get<size_t>();
+    return v;
   } else if (judge == "toxicity") {
     rows = &toxicity_rows();
     v.metric = "ROC-AUC";

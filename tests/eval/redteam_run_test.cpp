@@ -123,3 +123,30 @@ TEST(RedteamRun, AnswersCutInsideACharacterAreStoredAsValidUtf8) {
   }
   EXPECT_GT(cut, 0u);  // the budget did end inside a character
 }
+
+// The hidden-state toxicity judge on the evaluated model's own instance: Gemma
+// 3 answers and the same Gemma 3 embeds the answers (one load, not two); every
+// answer gets a calibrated score stored under the head's version.
+TEST(RedteamRun, HiddenStateToxicityJudgeSharesTheEvaluatedModel) {
+  test::ScratchDir dir;
+  auto cfg = small_xsafety_run(dir.path().string());
+  cfg.model = "local:gemma3-270m";
+  cfg.judges = {"refusal", "toxicity:hidden"};
+  cfg.langs = {"en", "ru"};
+  CountingHooks counting;
+  auto r = run_redteam(cfg, counting.hooks(cfg.backend));
+  ASSERT_TRUE(r.complete);
+  EXPECT_EQ(counting.backends, 1u);
+  RunStore store(dir.path().string());
+  size_t tox = 0;
+  for (const auto& j : store.judgments(r.run_id)) {
+    if (j.judge != "toxicity") continue;
+    ++tox;
+    EXPECT_EQ(j.judge_version.rfind("hidden-toxicity:gemma3-270m:", 0), 0u) << j.judge_version;
+    ASSERT_TRUE(j.score.has_value());
+    EXPECT_GT(*j.score, 0.0);
+    EXPECT_LT(*j.score, 1.0);
+    EXPECT_EQ(j.label, *j.score >= kToxicityThreshold ? "toxic" : "non_toxic");
+  }
+  EXPECT_EQ(tox, r.answered);
+}
