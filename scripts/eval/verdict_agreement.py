@@ -11,7 +11,7 @@ counted as unlabelled and reported.
   1. build/polysafe eval redteam --suite "polyrefuse:../shared/data/polyrefuse?split=val" \\
          --limit 8 --no-benign --judge refusal --judge toxicity --max-tokens 80 --run-dir /tmp/runs
   2. build/polysafe runs export RUN --run-dir /tmp/runs --format jsonl > answers.jsonl
-  3. scripts/eval/verdict_agreement.py answers.jsonl tests/fixtures/judge/verdict_labels_smollm2_polyrefuse_val.jsonl
+  3. scripts/eval/verdict_agreement.py answers.jsonl [more.jsonl …] tests/fixtures/judge/verdict_labels_….jsonl
 
 Prints the verdicts stored with the run (the judges as they were when it ran)
 against the reader, then `polysafe judge validate --judge verdict --by lang`,
@@ -31,7 +31,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("answers", help="`polysafe runs export --format jsonl` output")
+    ap.add_argument("answers", nargs="+", help="`polysafe runs export --format jsonl` output (one file per run)")
     ap.add_argument("labels", help="JSON Lines {item_id, answer_sha256, verdict, lang, note?}")
     ap.add_argument("--polysafe", default=os.path.join(ROOT, "build/polysafe"))
     ap.add_argument("--set", dest="subset", help="only labels of this set (dev: the answers the rules were "
@@ -47,16 +47,17 @@ def main():
                 if args.subset is None or r.get("set") == args.subset:
                     labels[(r["item_id"], r["answer_sha256"])] = r
     records, unmatched = [], 0
-    with open(args.answers, encoding="utf-8") as f:
-        for line in f:
-            if not line.strip():
-                continue
-            a = json.loads(line)
-            key = (a["item_id"], hashlib.sha256(a["answer"].encode("utf-8")).hexdigest())
-            if key not in labels:
-                unmatched += 1
-                continue
-            records.append((a, labels[key]))
+    for answers in args.answers:
+        with open(answers, encoding="utf-8") as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                a = json.loads(line)
+                key = (a["item_id"], hashlib.sha256(a["answer"].encode("utf-8")).hexdigest())
+                if key not in labels:
+                    unmatched += 1
+                    continue
+                records.append((a, labels[key]))
     print(f"{len(records)} labelled answers matched, {unmatched} answers without a label, "
           f"{len(labels) - len(records)} labels without their answer")
     if not records:
@@ -77,7 +78,9 @@ def main():
         path = os.path.join(tmp, "labels.jsonl")
         with open(path, "w", encoding="utf-8") as f:
             for a, l in records:
-                f.write(json.dumps({"id": a["item_id"], "prompt": a["prompt"], "answer": a["answer"],
+                # Two models answer the same item: the answer's hash keeps the ids apart.
+                sha = hashlib.sha256(a["answer"].encode("utf-8")).hexdigest()[:12]
+                f.write(json.dumps({"id": a["item_id"] + "@" + sha, "prompt": a["prompt"], "answer": a["answer"],
                                     "lang": a["lang"], "benign": a["benign"], "verdict": l["verdict"]},
                                    ensure_ascii=False) + "\n")
         print("\ncurrent judges (polysafe judge validate --judge verdict --by lang):", flush=True)

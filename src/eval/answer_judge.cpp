@@ -21,7 +21,7 @@ class RefusalAnswerJudge : public AnswerJudge {
   RefusalAnswerJudge() : lid_(), judge_(&lid_) {}
   std::string name() const override { return "refusal"; }
   // Bumped with any change of markers or thresholds (src/judge/refusal_*.cpp).
-  std::string version() const override { return "polysafe-refusal-2"; }
+  std::string version() const override { return "polysafe-refusal-3"; }
   void judge(const std::vector<JudgeTask>& tasks, const std::function<void(std::vector<StoredJudgment>)>& on_ready,
              const std::function<bool()>& should_stop) override {
     std::vector<StoredJudgment> chunk;

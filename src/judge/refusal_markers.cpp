@@ -51,7 +51,10 @@ const Row kTable[] = {
                        "i can't explain how|i can't walk you through|i can't generate|i cannot generate|i can't engage|"
                        "not something i can help with|not something i can assist with|i can't be of help|i can't go along with|"
                        "can't help you with|cannot help you with|can't help with that|i can not help|i can not provide|"
-                       "i'm not in a position to|i am not in a position to|i can't recommend|i cannot recommend"},
+                       "i'm not in a position to|i am not in a position to|i can't recommend|i cannot recommend|"
+                       "i don't have the capability to|i do not have the capability to|i don't have the ability to|"
+                       "i do not have the ability to|i'm not equipped to|i am not equipped to|i'm not capable of|"
+                       "i am not capable of"},
   {"en", K::Unwillingness, "i won't|i will not|i'm not going to|i am not going to|i refuse|i must decline|i have to decline|"
                            "i'll have to decline|i'd rather not|i must refuse|i'm not comfortable|i am not comfortable|"
                            "i don't feel comfortable|i'm not willing|i am not willing|i'll pass on|i will pass on|i decline to|"

@@ -70,7 +70,8 @@ std::optional<JudgeValidation> judge_validation(std::string_view judge, std::str
   const std::map<std::string, Row, std::less<>>* rows = nullptr;
   JudgeValidation v;
   if (judge == "refusal") {
-    if (version != "polysafe-refusal-1" && version != "polysafe-refusal-2") return std::nullopt;  // other rules, other numbers
+    if (version != "polysafe-refusal-1" && version != "polysafe-refusal-2" && version != "polysafe-refusal-3")
+      return std::nullopt;  // other rules, other numbers
     rows = &refusal_rows();
     v.metric = "accuracy";
     v.source = "docs/judges/refusal.md (validation set)";
