@@ -55,9 +55,10 @@ def sample(path, per_lang, seed, only=None):
     return out
 
 
-def features(binary, model, rows, tag):
+def features(binary, model, rows, tag, point="final-norm"):
     blob = "\n".join(json.dumps(r, ensure_ascii=False, sort_keys=True) for r in rows).encode()
-    key = hashlib.sha256(blob + model.encode()).hexdigest()[:16]
+    # final-norm keys carry no point, so caches made before the option stay valid.
+    key = hashlib.sha256(blob + model.encode() + (b"" if point == "final-norm" else point.encode())).hexdigest()[:16]
     d = os.path.join(CACHE, "features")
     os.makedirs(d, exist_ok=True)
     out = os.path.join(d, f"{tag}-{key}.f32")
@@ -66,7 +67,7 @@ def features(binary, model, rows, tag):
         with open(src, "w", encoding="utf-8") as f:
             for r in rows:
                 f.write(json.dumps({"text": r["text"]}, ensure_ascii=False) + "\n")
-        subprocess.run([binary, "embed", model, "--file", src, "--out", out], check=True)
+        subprocess.run([binary, "embed", model, "--file", src, "--out", out, "--point", point], check=True)
     meta = json.load(open(out + ".json"))
     x = np.fromfile(out, dtype=np.float32).reshape(meta["rows"], meta["dim"])
     return x, meta
@@ -217,6 +218,8 @@ def main():
     ap.add_argument("--per-lang-cal", type=int, default=150)
     ap.add_argument("--per-lang-test", type=int, default=150)
     ap.add_argument("--head", choices=["mlp", "logistic"], default="mlp")
+    ap.add_argument("--point", choices=["final-norm", "ffn-input"], default="final-norm",
+                    help="hidden state the features are pooled from")
     ap.add_argument("--l2", default="1,10,100", help="logistic head: candidate λ, chosen by calibration AUC")
     ap.add_argument("--out", default=os.path.join(ROOT, "data/judges/toxicity-gemma3-270m.json"),
                     help="where to write the head ('' to only measure)")
@@ -225,9 +228,9 @@ def main():
     train = sample(os.path.join(args.data, "train.jsonl"), args.per_lang_train, 1)
     cal = sample(os.path.join(args.data, "calibration.jsonl"), args.per_lang_cal, 3)
     test = sample(os.path.join(args.data, "test.jsonl"), args.per_lang_test, 4)
-    xtr, mtr = features(args.polysafe, args.model, train, "train")
-    xca, mca = features(args.polysafe, args.model, cal, "cal")
-    xte, mte = features(args.polysafe, args.model, test, "test")
+    xtr, mtr = features(args.polysafe, args.model, train, "train", args.point)
+    xca, mca = features(args.polysafe, args.model, cal, "cal", args.point)
+    xte, mte = features(args.polysafe, args.model, test, "test", args.point)
     mu, sd = xtr.mean(0), xtr.std(0) + 1e-6
     ztr, zca, zte = (xtr - mu) / sd, (xca - mu) / sd, (xte - mu) / sd
     ytr = np.array([r["label"] for r in train], dtype=float)
@@ -249,7 +252,7 @@ def main():
     secs = mtr["seconds"] + mca["seconds"] + mte["seconds"]
     rate = (mtr["rows"] + mca["rows"] + mte["rows"]) / secs if secs else 0
 
-    print(f"features: {args.model} final-norm mean pool, width {mtr['dim']}; train {len(train)} rows "
+    print(f"features: {args.model} {args.point} mean pool, width {mtr['dim']}; train {len(train)} rows "
           f"({len(set(ltr))} languages, {args.per_lang_train} per language), calibration {len(cal)}, test {len(test)}; "
           f"head {args.head}, calibration AUC {auc(yca, score(zca)):.3f}; embedding {rate:.1f} texts/s")
     print()
@@ -281,7 +284,7 @@ def main():
 
     if args.out:
         head = {
-            "format": FORMAT, "format_version": 1, "task": "toxicity", "model": args.model, "point": "final-norm",
+            "format": FORMAT, "format_version": 1, "task": "toxicity", "model": args.model, "point": args.point,
             "pooling": "mean", "dim": int(mtr["dim"]),
             "labels": {"positive": "toxic", "negative": "non_toxic"},
             "calibration": {"method": "platt", "a": a, "b": b, "n": len(cal), "positives": int(yca.sum()),
