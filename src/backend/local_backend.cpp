@@ -69,7 +69,7 @@ std::vector<std::vector<float>> LocalBackend::embed(const std::vector<std::strin
   std::vector<std::string> clean;
   clean.reserve(texts.size());
   for (const auto& t : texts) {
-    std::string c = utf8::first_invalid(t) ? utf8::from_codepoints(utf8::to_codepoints(t)) : t;
+    std::string c = utf8::replace_invalid(t);
     clean.push_back(c.empty() ? " " : std::move(c));
   }
   engine::Scorer scorer(*model_, opts_.max_batch);

@@ -3,6 +3,7 @@
 // little-endian float32 rows, with a JSON sidecar (OUT.json) naming the rows,
 // width, model and point: features for classifiers trained outside the engine
 // (scripts/judges/train_hidden_head.py).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -48,13 +49,19 @@ std::function<int()> setup_embed(CLI::App& app) {
     if (!out) throw UsageError("--out: cannot write '" + o->out + "'");
     size_t dim = 0;
     const auto t0 = std::chrono::steady_clock::now();
-    for (const auto& t : texts) {
-      std::string text = utf8::first_invalid(t) ? utf8::from_codepoints(utf8::to_codepoints(t)) : t;  // U+FFFD for bad bytes
-      if (text.empty()) text = " ";
-      std::vector<float> v = scorer.embed(text, point);
-      if (dim == 0) dim = v.size();
-      if (v.size() != dim) throw FormatError("embed: width changed between texts");
-      out.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(float)));
+    // Chunks bound the memory of a long file; each chunk is batched by length.
+    constexpr size_t kChunk = 256;
+    for (size_t c0 = 0; c0 < texts.size(); c0 += kChunk) {
+      std::vector<std::string> chunk;
+      for (size_t i = c0; i < std::min(texts.size(), c0 + kChunk); ++i) {
+        std::string text = utf8::replace_invalid(texts[i]);  // U+FFFD for bad bytes
+        chunk.push_back(text.empty() ? " " : std::move(text));
+      }
+      for (const auto& v : scorer.embed(chunk, point)) {
+        if (dim == 0) dim = v.size();
+        if (v.size() != dim) throw FormatError("embed: width changed between texts");
+        out.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(float)));
+      }
     }
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     nlohmann::json meta = {{"rows", texts.size()}, {"dim", dim}, {"model", o->model}, {"point", o->point},

@@ -82,4 +82,8 @@ std::string from_codepoints(const std::vector<char32_t>& cps) {
   return out;
 }
 
+std::string replace_invalid(std::string_view s) {
+  return first_invalid(s) ? from_codepoints(to_codepoints(s)) : std::string(s);
+}
+
 }  // namespace polysafe::utf8

@@ -27,4 +27,7 @@ std::vector<char32_t> to_codepoints(std::string_view s);
 void append(std::string& out, char32_t cp);
 std::string from_codepoints(const std::vector<char32_t>& cps);
 
+// s itself when valid, else a copy with each invalid byte read as U+FFFD.
+std::string replace_invalid(std::string_view s);
+
 }  // namespace polysafe::utf8
